@@ -1,0 +1,89 @@
+"""The occupational-safety training and knowledge-testing platform."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: defaults -> instance/config.py -> LMS_* environment -> ``config``."""
+    from lms.config import flask_config, load_settings
+
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("LMS_INSTANCE_PATH") or ROOT / "instance"
+    app = Flask(
+        "lms",
+        instance_path=str(Path(instance_path).resolve()),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    settings = load_settings(app.instance_path, {k: v for k, v in (config or {}).items() if k != "INSTANCE_PATH"})
+    app.config.update(flask_config(settings))
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # see lms.forms.install_csrf
+    app.config.setdefault("WTF_I18N_ENABLED", False)  # every message is ours, in four languages
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from lms.cli import register_cli
+    from lms.errors import register_error_handlers
+    from lms.security import configure_logging, install_security
+    from lms.templating import install_templating
+
+    register_error_handlers(app)
+    install_security(app)
+    configure_logging(app.config["LMS_LOG_LEVEL"])
+    install_templating(app)
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from lms import models  # noqa: F401  (every model on the metadata, for Alembic too)
+    from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from lms.forms import install_csrf
+    from lms.i18n import select_locale
+    from lms.profiles import get_profile
+    from lms.storage import make_storage
+
+    proxies = app.config["LMS_TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    install_csrf(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=lambda: get_profile().timezone,
+        default_translation_directories=str(Path(__file__).resolve().parent / "translations"),
+    )
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.extensions["lms_storage"] = make_storage(app.config)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms.accounts.admin_views import bp as admin_bp
+    from lms.accounts.views import bp as accounts_bp
+    from lms.api import bp as api_bp
+    from lms.i18n import bp as i18n_bp
+    from lms.main.views import bp as main_bp
+
+    for blueprint in (main_bp, i18n_bp, accounts_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)

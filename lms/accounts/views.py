@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.accounts import services
+from lms.accounts.forms import ChangePasswordForm, LoginForm, ProfileForm, ResetRequestForm, SetPasswordForm
+from lms.domain import ValidationFailed
+from lms.extensions import db, limiter
+from lms.forms import form_view
+from lms.i18n import select_locale
+from lms.tokens import InvalidToken
+from lms.util import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LMS_RATELIMIT_LOGIN"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["LMS_RATELIMIT_RESET"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@form_view
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            db.session.commit()  # keep the failed attempt in the audit log
+            form.password.errors.append(_("The e-mail or password is not correct."))
+        else:
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(safe_next(form.next.data))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+@form_view
+def account():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.full_name = form.full_name.data.strip()
+        current_user.phone = form.phone.data or None
+        db.session.commit()
+        flash(_("Your details have been saved."), "success")
+        return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@form_view
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.apply_errors(exc.errors)
+        else:
+            db.session.commit()
+            login_user(current_user, fresh=True)  # the session id carries the new fingerprint
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@form_view
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data, select_locale())
+        db.session.commit()
+        flash(_("If an account uses this e-mail, a link to set a new password has been sent to it."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+def _token_page(loader, token: str):
+    try:
+        return loader(token), None
+    except InvalidToken as exc:
+        message = (_("This link has expired. Ask for a new one.") if exc.expired
+                   else _("This link is not valid or has already been used."))
+        return None, render_template("accounts/bad_link.html", message=message)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@form_view
+def reset_password(token: str):
+    user, error_page = _token_page(services.user_for_reset, token)
+    if error_page:
+        return error_page, 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.apply_errors(exc.errors)
+        else:
+            db.session.commit()
+            flash(_("Your new password is set. You can sign in now."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/set_password.html", form=form, user=user,
+                           title=_("Choose a new password"))
+
+
+@bp.route("/activate/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@form_view
+def activate(token: str):
+    user, error_page = _token_page(services.user_for_activation, token)
+    if error_page:
+        return error_page, 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.activate(token, form.password.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.apply_errors(exc.errors)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Your account is active. Welcome!"), "success")
+            return redirect(url_for("main.index"))
+    return render_template("accounts/set_password.html", form=form, user=user,
+                           title=_("Activate your account"))

@@ -1,0 +1,5 @@
+"""The audit log: every decision the Centre makes, and every security-relevant event."""
+
+from lms.audit.service import record
+
+__all__ = ["record"]

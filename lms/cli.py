@@ -1,0 +1,58 @@
+"""Command-line interface: one Click group per domain, registered on the app."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from lms.extensions import db
+
+users_cli = AppGroup("users", help="Accounts.")
+
+
+@users_cli.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", "full_name", prompt="Full name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_admin(email: str, full_name: str, password: str) -> None:
+    """Create the first Centre administrator (or give an existing account that role)."""
+    from lms.accounts import services
+    from lms.accounts.roles import CENTRE_ADMIN
+    from lms.domain import ValidationFailed
+
+    try:
+        user = services.find_by_email(email)
+        if user is None:
+            user = services.create_user(email=email, full_name=full_name, password=password)
+        services.grant_role(user, CENTRE_ADMIN)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for field, messages in exc.errors.items():
+            for message in messages:
+                click.echo(f"{field}: {message}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(f"Centre administrator: {user.email}")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run due work once and exit (for cron or tests).")
+def worker_command(once: bool) -> None:
+    """Run the background worker: outbox e-mail, expiry of attempts, renewal notices, PDFs."""
+    from flask import current_app
+
+    from lms.jobs.worker import Worker
+
+    worker = Worker()
+    if once:
+        click.echo(f"ran {worker.run_once(force_periodic=True)} job(s)")
+        return
+    worker.run_forever(current_app.config["LMS_WORKER_POLL_SECONDS"])
+
+
+def register_cli(app: Flask) -> None:
+    from lms.demo.cli import demo_cli
+
+    for command in (users_cli, worker_command, demo_cli):
+        app.cli.add_command(command)

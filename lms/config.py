@@ -1,0 +1,191 @@
+"""Configuration: defaults -> instance/config.py -> LMS_* environment -> a test mapping.
+
+Every setting is declared once here with its type, so an environment variable is parsed by the
+declared type and never guessed from its text.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot start the application."""
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {raw!r}")
+
+
+def _list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    parse: Any = str
+    doc: str = ""
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ENV", "development", str, "development or production"),
+    Setting("SECRET_KEY", None, str, "signs sessions, CSRF tokens and links; instance/secret_key in development"),
+    Setting("SIGNING_KEY_PATH", None, str, "PEM file with the Centre's Ed25519 private key"),
+    Setting("DATABASE_URL", None, str, "SQLAlchemy URL; default sqlite:///instance/lms.sqlite3"),
+    Setting("COUNTRY", "KZ", str, "country profile: KZ or KG"),
+    Setting("DEFAULT_LOCALE", None, str, "UI language when none is chosen; default the profile's state language"),
+    Setting("CENTRE_NAME", None, str, "overrides the profile's name of the Centre"),
+    Setting("BASE_URL", "http://127.0.0.1:5000", str, "public address used in e-mails, QR codes and PDFs"),
+    Setting("TRUSTED_PROXIES", 0, int, "number of reverse proxies in front of the app (enables ProxyFix)"),
+    Setting("SESSION_COOKIE_SECURE", None, _bool, "secure cookies; default on in production"),
+    Setting("RATELIMIT_STORAGE_URI", "memory://", str, "Flask-Limiter storage, e.g. redis://127.0.0.1:6379/0"),
+    Setting("RATELIMIT_ENABLED", True, _bool, "switch rate limiting off (benchmarks only)"),
+    Setting("RATELIMIT_LOGIN", "10 per minute;100 per hour", str, "limit on login attempts per client"),
+    Setting("RATELIMIT_RESET", "5 per minute;20 per hour", str, "limit on password-reset requests per client"),
+    Setting("RATELIMIT_PUBLIC", "120 per minute", str, "limit on public endpoints per client"),
+    Setting("PASSWORD_TIME_COST", 2, int, "Argon2id iterations"),
+    Setting("PASSWORD_MEMORY_COST", 19456, int, "Argon2id memory in KiB (about 30 ms with the defaults)"),
+    Setting("PASSWORD_MIN_LENGTH", 10, int, "minimum password length"),
+    Setting("RESET_TOKEN_MAX_AGE", 3600, int, "seconds a password-reset link stays valid"),
+    Setting("INVITE_TOKEN_MAX_AGE", 7 * 24 * 3600, int, "seconds an account-activation link stays valid"),
+    Setting("MAIL_FROM", "no-reply@osh-centre.local", str, "sender of outgoing mail"),
+    Setting("SMTP_HOST", "", str, "SMTP server; empty keeps mail in the outbox (development)"),
+    Setting("SMTP_PORT", 587, int, "SMTP port"),
+    Setting("SMTP_USER", "", str, "SMTP user"),
+    Setting("SMTP_PASSWORD", "", str, "SMTP password"),
+    Setting("SMTP_STARTTLS", True, _bool, "use STARTTLS"),
+    Setting("SHOW_OUTBOX", None, _bool, "Centre admins may read the outbox; default on in development"),
+    Setting("STORAGE_BACKEND", "local", str, "file storage: local or s3"),
+    Setting("STORAGE_PATH", None, str, "directory for local storage; default instance/storage"),
+    Setting("S3_BUCKET", "", str, "bucket for s3 storage"),
+    Setting("S3_ENDPOINT_URL", "", str, "endpoint of an S3-compatible service"),
+    Setting("S3_REGION", "us-east-1", str, "region for s3 storage"),
+    Setting("MAX_UPLOAD_MB", 10, int, "largest accepted request body in MiB"),
+    Setting("WORKER_POLL_SECONDS", 1.0, float, "how often the worker looks for jobs"),
+    Setting("LOG_LEVEL", "INFO", str, "logging level"),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _read_instance_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    namespace: dict[str, Any] = {}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)  # noqa: S102
+    return {k: v for k, v in namespace.items() if k.isupper()}
+
+
+def load_settings(instance_path: str, overrides: dict[str, Any] | None = None,
+                  environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the resolved settings (names without the LMS_ prefix)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    instance = Path(instance_path)
+
+    for key, value in _read_instance_file(instance / "config.py").items():
+        values[key.removeprefix("LMS_")] = value
+
+    for setting in SETTINGS:
+        raw = environ.get(f"LMS_{setting.name}")
+        if raw is None and setting.name == "DATABASE_URL":
+            raw = environ.get("DATABASE_URL")
+        if raw is None:
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"LMS_{setting.name}: {exc}") from exc
+
+    for key, value in (overrides or {}).items():
+        values[key.removeprefix("LMS_")] = value
+
+    return _finish(values, instance)
+
+
+def _finish(values: dict[str, Any], instance: Path) -> dict[str, Any]:
+    env = values["ENV"]
+    if env not in {"development", "production"}:
+        raise ConfigError(f"LMS_ENV must be development or production, not {env!r}")
+    production = env == "production"
+    values["COUNTRY"] = str(values["COUNTRY"]).upper()
+    if values["COUNTRY"] not in {"KZ", "KG"}:
+        raise ConfigError(f"LMS_COUNTRY must be KZ or KG, not {values['COUNTRY']!r}")
+
+    if not values["SECRET_KEY"]:
+        key_file = instance / "secret_key"
+        if production or not key_file.exists():
+            raise ConfigError(
+                "No SECRET_KEY: set LMS_SECRET_KEY"
+                + ("" if production else " or run 'make setup', which writes instance/secret_key")
+            )
+        values["SECRET_KEY"] = key_file.read_text(encoding="utf-8").strip()
+
+    if not values["SIGNING_KEY_PATH"]:
+        default_key = instance / "signing_key.pem"
+        if production:
+            raise ConfigError("No signing key: set LMS_SIGNING_KEY_PATH to the Centre's Ed25519 PEM key")
+        values["SIGNING_KEY_PATH"] = str(default_key)
+    elif production and not Path(values["SIGNING_KEY_PATH"]).exists():
+        raise ConfigError(f"LMS_SIGNING_KEY_PATH points to a missing file: {values['SIGNING_KEY_PATH']}")
+
+    if not values["DATABASE_URL"]:
+        values["DATABASE_URL"] = f"sqlite:///{instance / 'lms.sqlite3'}"
+    url = values["DATABASE_URL"]
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    values["DATABASE_URL"] = url
+
+    if values["SESSION_COOKIE_SECURE"] is None:
+        values["SESSION_COOKIE_SECURE"] = production
+    if values["SHOW_OUTBOX"] is None:
+        values["SHOW_OUTBOX"] = not production
+    if not values["STORAGE_PATH"]:
+        values["STORAGE_PATH"] = str(instance / "storage")
+    if values["STORAGE_BACKEND"] not in {"local", "s3"}:
+        raise ConfigError("LMS_STORAGE_BACKEND must be local or s3")
+    if values["STORAGE_BACKEND"] == "s3" and not values["S3_BUCKET"]:
+        raise ConfigError("LMS_STORAGE_BACKEND=s3 needs LMS_S3_BUCKET")
+    return values
+
+
+def flask_config(values: dict[str, Any]) -> dict[str, Any]:
+    """Map resolved settings onto the keys Flask and its extensions read."""
+    production = values["ENV"] == "production"
+    mapped = {f"LMS_{k}": v for k, v in values.items()}
+    mapped.update(
+        SECRET_KEY=values["SECRET_KEY"],
+        SQLALCHEMY_DATABASE_URI=values["DATABASE_URL"],
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        MAX_CONTENT_LENGTH=values["MAX_UPLOAD_MB"] * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=values["SESSION_COOKIE_SECURE"],
+        SESSION_COOKIE_NAME="lms_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=values["SESSION_COOKIE_SECURE"],
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        WTF_CSRF_SSL_STRICT=production,
+        RATELIMIT_STORAGE_URI=values["RATELIMIT_STORAGE_URI"],
+        RATELIMIT_ENABLED=values["RATELIMIT_ENABLED"],
+        RATELIMIT_HEADERS_ENABLED=True,
+        BABEL_DEFAULT_TIMEZONE="UTC",
+    )
+    # Keys passed straight through from a test mapping or the instance file (e.g. TESTING, WTF_CSRF_ENABLED).
+    for key, value in values.items():
+        if key not in _BY_NAME:
+            mapped[key] = value
+    return mapped

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import json
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from lms.extensions import db
+
+demo_cli = AppGroup("demo", help="Demonstration data.")
+
+
+@demo_cli.command("seed")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+def seed_command(as_json: bool) -> None:
+    """Create (idempotently) demo users for every role and print their logins."""
+    from lms.demo.seed import seed
+
+    if current_app.config["LMS_ENV"] == "production":
+        raise click.ClickException("Refusing to create demo accounts in production.")
+    result = seed()
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo("Demo logins (e-mail / password):")
+    for role, login in result["logins"].items():
+        click.echo(f"  {role:<13} {login['login']:<34} {login['password']}")

@@ -1,0 +1,78 @@
+"""Demo data: one account per role, a training organisation for the scoped roles."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from lms.accounts import services
+from lms.accounts.roles import EMPLOYER, ROLES
+from lms.extensions import db
+from lms.identifiers import make_bin, make_iin, make_kg_pin
+from lms.organisations.models import Organisation
+from lms.profiles import get_profile
+
+DOMAIN = "demo.osh-centre.kz"
+
+PEOPLE = {
+    "centre_admin": ("Айгүл Серікқызы Жұмабаева", date(1980, 3, 14), "F"),
+    "examiner": ("Ерлан Бауыржанұлы Омаров", date(1985, 7, 2), "M"),
+    "analyst": ("Динара Маратовна Ким", date(1990, 11, 23), "F"),
+    "org_manager": ("Нұрлан Асқарұлы Тоқтаров", date(1978, 1, 30), "M"),
+    "lecturer": ("Гүлнар Әбдіқызы Сейітова", date(1975, 5, 9), "F"),
+    "candidate": ("Серік Қайратұлы Ахметов", date(1992, 9, 17), "M"),
+    "employer": ("Марат Есенұлы Бекетов", date(1970, 12, 5), "M"),
+}
+
+
+ABBREVIATIONS = {"centre_admin": "CA", "examiner": "EX", "analyst": "AN", "org_manager": "OM",
+                 "lecturer": "LE", "candidate": "CN", "employer": "EM"}
+
+
+def demo_password(role: str) -> str:
+    """Known demo passwords (development only: ``flask demo seed`` refuses to run in production)."""
+    return f"Demo-2026-{ABBREVIATIONS[role]}!"
+
+
+def person_id(birth: date, sex: str, serial: int) -> str:
+    if get_profile().code == "KZ":
+        return make_iin(birth, sex, serial)
+    return make_kg_pin(birth, sex, serial)
+
+
+def org_id(serial: int) -> str:
+    if get_profile().code == "KZ":
+        return make_bin(date(2015, 4, 1), serial)
+    return f"0{date(2015, 4, 1):%d%m%Y}{serial % 100000:05d}"
+
+
+def demo_organisation() -> Organisation:
+    bin_ = org_id(4321)
+    org = db.session.scalar(select(Organisation).where(Organisation.bin == bin_))
+    if org is None:
+        region = get_profile().regions[0].code
+        org = Organisation(bin=bin_, name_state="«Қауіпсіз Еңбек» оқу орталығы" if get_profile().code == "KZ"
+                           else "«Коопсуз Эмгек» окуу борбору",
+                           name_ru="Учебный центр «Безопасный труд»", region=region)
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+def seed() -> dict[str, Any]:
+    org = demo_organisation()
+    logins: dict[str, dict[str, str]] = {}
+    for serial, role in enumerate(ROLES, start=1):
+        name, birth, sex = PEOPLE[role]
+        email = f"{role.replace('_', '.')}@{DOMAIN}"
+        password = demo_password(role)
+        user = services.find_by_email(email)
+        if user is None:
+            user = services.create_user(email=email, full_name=name, iin=person_id(birth, sex, 1000 + serial),
+                                        password=password)
+        services.grant_role(user, role, organisation=org if role in ("org_manager", "lecturer") else None,
+                            employer_bin=org_id(7000) if role == EMPLOYER else None)
+        logins[role] = {"login": email, "password": password}
+    return {"logins": logins}

@@ -1,0 +1,75 @@
+"""Localized error pages, and JSON errors for /api/."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from lms.extensions import db
+
+log = logging.getLogger("lms")
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood. Please go back and try again.")),
+        403: (_("Access denied"), _("You do not have permission to open this page.")),
+        404: (_("Page not found"), _("There is no page at this address. Check the link or go to the home page.")),
+        405: (_("Not allowed"), _("This action cannot be done this way.")),
+        413: (_("File too large"), _("The upload is larger than the platform accepts. Choose a smaller file.")),
+        429: (_("Too many requests"), _("Too many attempts in a short time. Please wait a minute and try again.")),
+        500: (_("Something went wrong"), _("An error occurred on our side. Nothing you entered was saved "
+                                           "twice; please try again in a moment.")),
+    }
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message: str):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def render_error(status: int, title: str | None = None, message: str | None = None):
+    messages = _messages()
+    default_title, default_message = messages.get(status, messages[400 if status < 500 else 500])
+    title, message = title or default_title, message or default_message
+    if wants_json():
+        return json_error(status, _code_name(status), message)
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _code_name(status: int) -> str:
+    return {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+            405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
+            429: "rate_limited"}.get(status, "server_error")
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        db.session.rollback()
+        return render_error(
+            400, _("The form has expired"),
+            _("For your security the page was open too long or was sent twice. Go back, reload the page "
+              "and send it again."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code and error.code >= 500:
+            db.session.rollback()
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)

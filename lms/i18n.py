@@ -1,0 +1,50 @@
+"""Four UI languages: the chosen one (remembered), else Accept-Language, else the profile's default."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, has_request_context, redirect, request
+from flask_login import current_user
+
+from lms.extensions import db
+from lms.util import safe_next
+
+LOCALES = ("kk", "ru", "ky", "en")
+LOCALE_NAMES = {"kk": "Қазақша", "ru": "Русский", "ky": "Кыргызча", "en": "English"}
+COOKIE = "lms_lang"
+
+bp = Blueprint("i18n", __name__)
+
+
+def default_locale() -> str:
+    from lms.profiles import get_profile
+
+    return current_app.config["LMS_DEFAULT_LOCALE"] or get_profile().state_language
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return default_locale()
+    if "locale" in g:
+        return g.locale
+    chosen = request.args.get("lang") or request.cookies.get(COOKIE)
+    if chosen not in LOCALES and current_user and current_user.is_authenticated:
+        chosen = current_user.locale
+    if chosen not in LOCALES:
+        chosen = request.accept_languages.best_match(LOCALES)
+    g.locale = chosen if chosen in LOCALES else default_locale()
+    return g.locale
+
+
+@bp.post("/lang")
+def set_language():
+    locale = request.form.get("locale", "")
+    response = redirect(safe_next(request.form.get("next")))
+    if locale in LOCALES:
+        response.set_cookie(COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        if current_user.is_authenticated and current_user.locale != locale:
+            current_user.locale = locale
+            db.session.commit()
+    return response
+
+

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, has_request_context, redirect, request
+from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_login import current_user
 
 from lms.extensions import db
@@ -24,15 +24,12 @@ def default_locale() -> str:
 def select_locale() -> str:
     if not has_request_context():
         return default_locale()
-    if "locale" in g:
-        return g.locale
     chosen = request.args.get("lang") or request.cookies.get(COOKIE)
     if chosen not in LOCALES and current_user and current_user.is_authenticated:
         chosen = current_user.locale
     if chosen not in LOCALES:
         chosen = request.accept_languages.best_match(LOCALES)
-    g.locale = chosen if chosen in LOCALES else default_locale()
-    return g.locale
+    return chosen if chosen in LOCALES else default_locale()
 
 
 @bp.post("/lang")

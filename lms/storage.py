@@ -67,27 +67,31 @@ class S3Storage:
         self.client = client
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        key = _check_key(key)
         try:
-            self.client.put_object(Bucket=self.bucket, Key=_check_key(key), Body=data, ContentType=content_type)
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
         except Exception as exc:  # botocore raises many types; all mean the same to callers
             raise StorageError(str(exc)) from exc
 
     def get(self, key: str) -> bytes:
+        key = _check_key(key)
         try:
-            return self.client.get_object(Bucket=self.bucket, Key=_check_key(key))["Body"].read()
+            return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         except Exception as exc:
             raise StorageError(str(exc)) from exc
 
     def exists(self, key: str) -> bool:
+        key = _check_key(key)
         try:
-            self.client.head_object(Bucket=self.bucket, Key=_check_key(key))
+            self.client.head_object(Bucket=self.bucket, Key=key)
         except Exception:  # noqa: BLE001
             return False
         return True
 
     def delete(self, key: str) -> None:
+        key = _check_key(key)
         try:
-            self.client.delete_object(Bucket=self.bucket, Key=_check_key(key))
+            self.client.delete_object(Bucket=self.bucket, Key=key)
         except Exception as exc:
             raise StorageError(str(exc)) from exc
 

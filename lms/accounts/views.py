@@ -77,7 +77,7 @@ def change_password():
             form.apply_errors(exc.errors)
         else:
             db.session.commit()
-            login_user(current_user, fresh=True)  # the session id carries the new fingerprint
+            login_user(current_user._get_current_object(), fresh=True)  # the new fingerprint
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form)

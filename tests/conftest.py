@@ -1,0 +1,274 @@
+"""Test fixtures (STYLE.md): one app and schema per session, each test inside a transaction that is
+rolled back, factories that return callables, a query counter, a frozen clock, no network.
+
+With LMS_TEST_DATABASE_URL pointing at a PostgreSQL server the run creates its own throwaway
+database (a unique name), uses it and drops it at the end; databases left by killed runs are dropped
+on the next run once they are old enough not to belong to a run still going.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import create_engine, event, orm, text
+from sqlalchemy.engine import URL, make_url
+
+from lms import clock, create_app
+from lms.extensions import db, limiter
+
+TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
+STALE_SECONDS = 6 * 3600
+CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+# --------------------------------------------------------------------------- databases
+def _postgres_throwaway(url: str) -> tuple[URL, Callable[[], None]]:
+    base = make_url(url)
+    name = f"lms_test_{int(time.time())}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        rows = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'lms\\_test\\_%'"))
+        for (old,) in rows:
+            parts = old.split("_")
+            if len(parts) >= 3 and parts[2].isdigit() and time.time() - int(parts[2]) > STALE_SECONDS:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return base.set(database=name), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if TEST_DATABASE_URL:
+        url, drop = _postgres_throwaway(TEST_DATABASE_URL)
+        yield url.render_as_string(hide_password=False)
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def test_settings(instance: Path, database_url: str, **extra: object) -> dict[str, object]:
+    from lms.instance_keys import ensure_keys
+
+    ensure_keys(instance)
+    settings: dict[str, object] = {
+        "INSTANCE_PATH": str(instance),
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "DATABASE_URL": database_url,
+        "PASSWORD_TIME_COST": 1,
+        "PASSWORD_MEMORY_COST": 8,
+        "BASE_URL": "http://localhost",
+        "SHOW_OUTBOX": True,
+        "STORAGE_PATH": str(instance / "storage"),
+    }
+    settings.update(extra)
+    return settings
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (and so its own g and database session), as in production,
+    even though the test itself runs inside an app context."""
+
+    def open(self, *args: object, **kwargs: object):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app(test_settings(instance, database_url))
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        upgrade()  # the schema comes from the migrations, as in production
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _transaction(app: Flask) -> Iterator[None]:
+    """Run each test inside one outer transaction, rolled back at the end; commits become savepoints."""
+    connection = db.engine.connect()
+    outer = connection.begin()
+    original = db.session
+    # A plain Session: Flask-SQLAlchemy's own would pick the engine by bind key and ignore the connection.
+    db.session = orm.scoped_session(
+        orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"), scopefunc=_app_ctx_id
+    )
+    limiter.reset()
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = original
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+        clock.freeze(None)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests fail if anything opens a connection beyond this machine (the databases are local)."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else None
+        if host is not None and host not in ("127.0.0.1", "::1", "localhost"):
+            raise RuntimeError(f"test tried to open a network connection to {address!r}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+# --------------------------------------------------------------------------- helpers
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_from(client: FlaskClient, url: str = "/login") -> str:
+    page = client.get(url).get_data(as_text=True)
+    match = CSRF_RE.search(page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, object] | None = None, *,
+              token_from: str = "/", **kwargs: object):
+    """POST like a browser: with the CSRF token the site gave this client."""
+    payload = dict(data or {})
+    payload.setdefault("csrf_token", csrf_from(client, token_from))
+    return client.post(url, data=payload, **kwargs)
+
+
+PASSWORD = "Correct-Horse-Battery-7"
+
+
+@pytest.fixture
+def make_user() -> Callable[..., object]:
+    """Factory: make_user(roles=("candidate",), email=None, password=PASSWORD, organisation=None)."""
+    from lms.accounts import services
+    from lms.identifiers import make_iin
+
+    counter = {"n": 0}
+
+    def factory(*roles: str, email: str | None = None, password: str | None = PASSWORD,
+                organisation: object = None, employer_bin: str | None = None, iin: str | None = None,
+                full_name: str = "Асель Тестова") -> object:
+        counter["n"] += 1
+        n = counter["n"]
+        email = email or f"user{n}-{uuid.uuid4().hex[:6]}@example.kz"
+        user = services.create_user(email=email, full_name=full_name, password=password,
+                                    iin=iin or make_iin(datetime(1990, 1, 1).date(), "F", 5000 + n * 7))
+        for role in roles:
+            services.grant_role(user, role, organisation=organisation, employer_bin=employer_bin)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_organisation() -> Callable[..., object]:
+    from lms.identifiers import make_bin
+    from lms.organisations.models import Organisation
+
+    counter = {"n": 0}
+
+    def factory(**fields: object) -> Organisation:
+        counter["n"] += 1
+        values = {"bin": make_bin(datetime(2016, 5, 1).date(), 300 + counter["n"] * 11),
+                  "name_state": "Сынақ орталығы", "name_ru": "Тестовый центр", "region": "astana"}
+        values.update(fields)
+        org = Organisation(**values)
+        db.session.add(org)
+        db.session.commit()
+        return org
+
+    return factory
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[..., object]:
+    def do_login(user_or_email: object, password: str = PASSWORD, target: FlaskClient | None = None):
+        who = getattr(user_or_email, "email", user_or_email)
+        c = target or client
+        response = post_form(c, "/login", {"email": who, "password": password}, token_from="/login")
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do_login
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], object]:
+    """Use as ``with count_queries() as counted: ...; assert counted.n <= 5``."""
+    from contextlib import contextmanager
+
+    class Counter:
+        n = 0
+        statements: list[str] = []
+
+    @contextmanager
+    def counting() -> Iterator[Counter]:
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                counter.n += 1
+                counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
+
+
+@pytest.fixture
+def frozen_clock() -> Callable[[datetime], None]:
+    """frozen_clock(aware_datetime) freezes lms.clock.utcnow(); unfrozen after the test."""
+    return clock.freeze
+
+
+@pytest.fixture
+def outbox() -> Callable[[], list[object]]:
+    from sqlalchemy import select
+
+    from lms.mail.models import OutboxMessage
+
+    def messages(to: str | None = None) -> list[OutboxMessage]:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if to:
+            query = query.where(OutboxMessage.to_address == to)
+        return list(db.session.scalars(query))
+
+    return messages

@@ -52,7 +52,8 @@ def worker_command(once: bool) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from lms.curricula.cli import curricula_cli
     from lms.demo.cli import demo_cli
 
-    for command in (users_cli, worker_command, demo_cli):
+    for command in (users_cli, worker_command, demo_cli, curricula_cli):
         app.cli.add_command(command)

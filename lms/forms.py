@@ -14,6 +14,7 @@ from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from lms import identifiers
@@ -62,6 +63,12 @@ class BaseForm(FlaskForm):
                 target = list(target)
                 field.errors = target
             target.extend(messages)
+
+
+def choices(pairs: object) -> list[SelectChoice]:
+    """Select options from a mapping or (value, label) pairs; labels may be lazy translations."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]
 
 
 def required() -> DataRequired:

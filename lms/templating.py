@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_wtf.csrf import generate_csrf
 
 from lms.accounts.roles import ROLE_LABELS
+from lms.curricula import vocab
 from lms.i18n import LOCALE_NAMES, LOCALES
 from lms.identifiers import mask
 from lms.profiles import get_profile
@@ -29,7 +30,7 @@ def local_date(value: date | datetime | None, fmt: str = "medium") -> str:
 def install_templating(app: Flask) -> None:
     app.jinja_env.filters.update(local_datetime=local_datetime, local_date=local_date, mask=mask)
     app.jinja_env.globals.update(LOCALES=LOCALES, LOCALE_NAMES=LOCALE_NAMES, ROLE_LABELS=ROLE_LABELS,
-                                 csrf_token=generate_csrf)
+                                 csrf_token=generate_csrf, vocab=vocab)
 
     @app.context_processor
     def _context() -> dict:

@@ -104,9 +104,20 @@ def app(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator
     application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()  # the schema comes from the migrations, as in production
+        _load_shipped_data()
         yield application
         db.session.remove()
         db.engine.dispose()
+
+
+def _load_shipped_data() -> None:
+    """The shipped curricula, loaded once and committed: tests build on them inside their transaction."""
+    from lms import ROOT
+    from lms.curricula.services import load_directory
+
+    report = load_directory(ROOT / "curricula")
+    assert report.ok, report.errors
+    db.session.commit()
 
 
 @pytest.fixture(autouse=True)

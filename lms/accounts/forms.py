@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import EqualTo, Optional
 
 from lms.accounts.roles import ROLE_LABELS
-from lms.forms import BaseForm, Email, OrgId, PersonId, Phone, length, required
+from lms.forms import BaseForm, Email, OrgId, PersonId, Phone, choices, length, required
 
 
 class LoginForm(BaseForm):
@@ -50,8 +50,8 @@ class GrantRoleForm(BaseForm):
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [(key, label) for key, label in ROLE_LABELS.items()]
-        self.organisation.choices = [("", "—")] + [(str(o.id), o.name_ru) for o in organisations]
+        self.role.choices = choices(ROLE_LABELS)
+        self.organisation.choices = choices([("", "—")] + [(str(o.id), o.name_ru) for o in organisations])
 
 
 class CreateUserForm(GrantRoleForm):

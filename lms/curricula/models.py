@@ -24,7 +24,7 @@ class CurriculumVersion(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     title: Mapped[dict[str, str]] = mapped_column(JSONType())
     description: Mapped[dict[str, str]] = mapped_column(JSONType())
-    country: Mapped[str] = mapped_column(String(2))
+    country: Mapped[str] = mapped_column(String(4))
     audience: Mapped[str] = mapped_column(String(40))
     sector: Mapped[str] = mapped_column(String(40))
     risk_level: Mapped[str] = mapped_column(String(10))
@@ -43,7 +43,7 @@ class CurriculumVersion(db.Model):
         UniqueConstraint("curriculum_id", "version"),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("origin IN ('file', 'ui')", name="known_origin"),
-        CheckConstraint("country IN ('KZ', 'KG')", name="known_country"),
+        CheckConstraint("country IN ('KZ', 'KG', 'BOTH')", name="known_country"),
         CheckConstraint("risk_level IN ('any', 'low', 'medium', 'high')", name="known_risk_level"),
         CheckConstraint("min_hours > 0", name="hours_positive"),
         CheckConstraint("validity_months > 0", name="validity_positive"),

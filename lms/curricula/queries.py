@@ -28,7 +28,9 @@ def current_versions(filters: dict[str, str] | None = None, statuses: tuple[str,
     )
     for name in FILTERS:
         value = (filters or {}).get(name)
-        if value:
+        if value and name == "country" and value != "BOTH":
+            query = query.where(CurriculumVersion.country.in_((value, "BOTH")))  # "both" applies in each
+        elif value:
             query = query.where(getattr(CurriculumVersion, name) == value)
     return query
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 LANGS = ("kk", "ru", "ky", "en")
 STATUSES = {"draft": _l("Draft"), "active": _l("Active"), "retired": _l("Retired")}
-COUNTRIES = {"KZ": _l("Kazakhstan"), "KG": _l("Kyrgyzstan")}
+COUNTRIES = {"KZ": _l("Kazakhstan"), "KG": _l("Kyrgyzstan"), "BOTH": _l("Kazakhstan and Kyrgyzstan")}
 AUDIENCES = {
     "managers": _l("Heads of organisations and persons responsible for OSH"),
     "osh_specialists": _l("OSH specialists"),

@@ -107,3 +107,14 @@ def test_catalogue_does_not_query_per_curriculum(client, count_queries):
     with count_queries() as counted:
         client.get("/curricula/")
     assert counted.n <= 4, counted.statements
+
+
+def test_a_curriculum_for_both_countries_shows_under_each(client, make_user):
+    doc = services.document(services.get_by_code("KZ-FIRST-AID"))
+    services.create({**doc, "code": "BOTH-FIRST-AID", "country": "BOTH", "status": "active"},
+                    actor=make_user("centre_admin"))
+    db.session.commit()
+    for country in ("KZ", "KG", "BOTH"):
+        assert "BOTH-FIRST-AID" in client.get(f"/curricula/?country={country}").get_data(as_text=True)
+    codes = [i["code"] for i in client.get("/api/v1/curricula?country=KG").get_json()["items"]]
+    assert codes == ["BOTH-FIRST-AID", "KG-OSH-MGR"]

@@ -18,7 +18,7 @@ $(BIN)/.installed: pyproject.toml
 ## setup: virtual environment, translations, secrets, database schema and the shipped data (idempotent)
 setup: $(BIN)/.installed
 	@$(BIN)/python -m lms.instance_keys
-	@$(BIN)/pybabel compile -q -d lms/translations -D messages
+	@$(BIN)/pybabel compile -d lms/translations -D messages >/dev/null
 	$(FLASK) db upgrade
 	$(FLASK) curricula load
 

@@ -63,7 +63,7 @@ def fill_en() -> None:
             message.string = message.id
         message.flags.discard("fuzzy")
     with path.open("wb") as handle:
-        write_po(handle, catalog, width=100, omit_header=False)
+        write_po(handle, catalog, width=76, omit_header=False)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SYSTEM_PACKAGES := chromium poppler-utils zbar-tools
 
-.PHONY: setup run test lint translations system-deps
+.PHONY: setup run test lint translations system-deps bench
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,7 @@ translations: $(BIN)/.installed
 	  else $(BIN)/pybabel init -i lms/translations/messages.pot -d lms/translations -l $$l; fi; \
 	done
 	$(BIN)/python -m lms.i18n_tools fill-en
+
+## bench: measured timings (apart from the tests); results in bench/results/
+bench: setup
+	$(BIN)/python -m bench.run

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from lms import audit
 from lms.accounts import services
 from lms.accounts.forms import CreateUserForm, GrantRoleForm
 from lms.accounts.models import RoleAssignment, User
@@ -90,10 +91,7 @@ def user(user_id: int):
             db.session.commit()
             flash(_("The role has been granted."), "success")
             return redirect(url_for("admin.user", user_id=person.id))
-    events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == "users", AuditEvent.object_id == str(person.id))
-        .order_by(AuditEvent.id.desc()).limit(50)
-    ).all()
+    events = audit.history(person)
     organisations = {o.id: o for o in _organisations()}
     return render_template("admin/user.html", person=person, form=form, events=events,
                            organisations=organisations)

@@ -96,55 +96,47 @@ def reset_request():
     return render_template("accounts/reset_request.html", form=form)
 
 
-def _token_page(loader, token: str):
+def _set_password_page(token: str, loader, apply, title: str, done):
+    """A one-time link that lets a person choose a password (reset or first activation)."""
     try:
-        return loader(token), None
+        user = loader(token)
     except InvalidToken as exc:
         message = (_("This link has expired. Ask for a new one.") if exc.expired
                    else _("This link is not valid or has already been used."))
-        return None, render_template("accounts/bad_link.html", message=message)
+        return render_template("accounts/bad_link.html", message=message), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = apply(token, form.password.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.apply_errors(exc.errors)
+        else:
+            db.session.commit()
+            return done(user)
+    return render_template("accounts/set_password.html", form=form, user=user, title=title)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
 @form_view
 def reset_password(token: str):
-    user, error_page = _token_page(services.user_for_reset, token)
-    if error_page:
-        return error_page, 400
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
-        else:
-            db.session.commit()
-            flash(_("Your new password is set. You can sign in now."), "success")
-            return redirect(url_for("accounts.login"))
-    return render_template("accounts/set_password.html", form=form, user=user,
-                           title=_("Choose a new password"))
+    def done(user):
+        flash(_("Your new password is set. You can sign in now."), "success")
+        return redirect(url_for("accounts.login"))
+
+    return _set_password_page(token, services.user_for_reset, services.reset_password,
+                              _("Choose a new password"), done)
 
 
 @bp.route("/activate/<token>", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
 @form_view
 def activate(token: str):
-    user, error_page = _token_page(services.user_for_activation, token)
-    if error_page:
-        return error_page, 400
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            user = services.activate(token, form.password.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
-        else:
-            db.session.commit()
-            login_user(user)
-            flash(_("Your account is active. Welcome!"), "success")
-            return redirect(url_for("main.index"))
-    return render_template("accounts/set_password.html", form=form, user=user,
-                           title=_("Activate your account"))
+    def done(user):
+        login_user(user)
+        flash(_("Your account is active. Welcome!"), "success")
+        return redirect(url_for("main.index"))
+
+    return _set_password_page(token, services.user_for_activation, services.activate,
+                              _("Activate your account"), done)

@@ -4,6 +4,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import select
 
 from lms.audit.models import AuditEvent
 from lms.extensions import db
@@ -49,3 +50,12 @@ def record(action: str, obj: Any = None, *, object_type: str | None = None, obje
     )
     db.session.add(event)
     return event
+
+
+def history(obj: Any, limit: int = 50) -> list[AuditEvent]:
+    """The latest audit events about one object, newest first."""
+    return list(db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == obj.__tablename__, AuditEvent.object_id == str(obj.id))
+        .order_by(AuditEvent.id.desc()).limit(limit)
+    ))

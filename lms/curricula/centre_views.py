@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms import audit
 from lms.accounts.roles import CENTRE_ADMIN
-from lms.audit.models import AuditEvent
 from lms.authz import role_required
 from lms.curricula import services
 from lms.curricula.forms import CurriculumForm, apply_errors, fill, to_document
@@ -89,10 +89,7 @@ def edit(code: str):
             flash(_("Saved."), "success")
         return redirect(url_for("centre_curricula.edit", code=curriculum.code))
 
-    events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == "curricula", AuditEvent.object_id == str(curriculum.id))
-        .order_by(AuditEvent.id.desc()).limit(30)
-    ).all()
+    events = audit.history(curriculum, limit=30)
     return _editor(form, save, previous, curriculum=curriculum, events=events)
 
 

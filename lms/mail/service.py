@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -58,6 +59,13 @@ def send_outbox(limit: int = 50) -> int:
     """Send pending messages when SMTP is configured; without it they stay readable in the outbox."""
     if not smtp_configured():
         return 0
+    # A worker that died while sending leaves a message claimed: offer it again after a while.
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < utcnow() - timedelta(minutes=10))
+        .values(status="pending", claimed_at=None)
+    )
+    db.session.commit()
     sent = 0
     ids = db.session.scalars(
         select(OutboxMessage.id).where(OutboxMessage.status == "pending").order_by(OutboxMessage.id).limit(limit)
@@ -66,7 +74,7 @@ def send_outbox(limit: int = 50) -> int:
         claimed = db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
-            .values(status="sending", attempts=OutboxMessage.attempts + 1)
+            .values(status="sending", claimed_at=utcnow(), attempts=OutboxMessage.attempts + 1)
         ).rowcount
         db.session.commit()
         if claimed != 1:

@@ -66,6 +66,7 @@ def upgrade():
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('created_at', lms.db.UTCDateTime(), nullable=False),
     sa.Column('sent_at', lms.db.UTCDateTime(), nullable=True),
+    sa.Column('claimed_at', lms.db.UTCDateTime(), nullable=True),
     sa.CheckConstraint("(status = 'sent') = (sent_at IS NOT NULL)", name=op.f('ck_outbox_messages_sent_has_time')),
     sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name=op.f('ck_outbox_messages_known_status')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_messages'))

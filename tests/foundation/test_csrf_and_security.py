@@ -109,3 +109,22 @@ def test_audit_log_masks_identifiers(make_user):
 
 def test_csrf_token_helper_works(client):
     assert csrf_from(client, "/login")
+
+
+def test_unexpected_error_gives_a_localized_500_without_details(app, client, monkeypatch):
+    def boom():
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setitem(app.view_functions, "main.index", boom)
+    response = client.get("/?lang=ru")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert '<html lang="ru">' in page
+    assert "secret internals" not in page and "Traceback" not in page
+
+
+def test_oversized_upload_gets_a_localized_413(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    response = client.post("/login?lang=kk", data={"email": "x" * 4000, "password": "y"})
+    assert response.status_code == 413
+    assert '<html lang="kk">' in response.get_data(as_text=True)

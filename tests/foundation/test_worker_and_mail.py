@@ -131,3 +131,20 @@ def test_worker_command_once(app):
     result = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code == 0 and "ran 1 job" in result.output
     assert db.session.scalars(select(Job.status)).all() == ["done"]
+
+
+def test_message_left_sending_by_a_dead_worker_is_sent_later(app, monkeypatch, frozen_clock):
+    import lms.mail.service as mail
+
+    FakeSMTP.sent = []
+    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setitem(app.config, "LMS_SMTP_HOST", "smtp.example.kz")
+    now = datetime(2026, 5, 1, 8, tzinfo=UTC)
+    message = OutboxMessage(to_address="late@example.kz", subject="s", body_text="b", locale="ru",
+                            status="sending", claimed_at=now - timedelta(hours=1))
+    db.session.add(message)
+    db.session.commit()
+    frozen_clock(now)
+    assert send_outbox() == 1
+    db.session.refresh(message)
+    assert message.status == "sent"

@@ -86,7 +86,12 @@ def _register_blueprints(app: Flask) -> None:
     from lms.curricula.centre_views import bp as centre_curricula_bp
     from lms.curricula.views import bp as curricula_bp
     from lms.i18n import bp as i18n_bp
+    from lms.lecturers.views import bp as lecturer_bp
     from lms.main.views import bp as main_bp
+    from lms.organisations.centre_views import bp as centre_registry_bp
+    from lms.organisations.manager_views import bp as org_bp
+    from lms.organisations.public_views import bp as registry_bp
 
-    for blueprint in (main_bp, i18n_bp, accounts_bp, admin_bp, curricula_bp, centre_curricula_bp, api_bp):
+    for blueprint in (main_bp, i18n_bp, accounts_bp, admin_bp, curricula_bp, centre_curricula_bp, registry_bp,
+                      org_bp, centre_registry_bp, lecturer_bp, api_bp):
         app.register_blueprint(blueprint)

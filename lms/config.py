@@ -70,7 +70,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("S3_BUCKET", "", str, "bucket for s3 storage"),
     Setting("S3_ENDPOINT_URL", "", str, "endpoint of an S3-compatible service"),
     Setting("S3_REGION", "us-east-1", str, "region for s3 storage"),
-    Setting("MAX_UPLOAD_MB", 10, int, "largest accepted request body in MiB"),
+    Setting("MAX_UPLOAD_MB", 64, int, "largest accepted request body in MiB (a larger one gets a 413 page)"),
+    Setting("DOCUMENT_MAX_MB", 10, int, "largest supporting document in MiB (a larger one gets a message)"),
+    Setting("DOCUMENTS_MAX", 20, int, "most supporting documents per application"),
     Setting("WORKER_POLL_SECONDS", 1.0, float, "how often the worker looks for jobs"),
     Setting("LOG_LEVEL", "INFO", str, "logging level"),
 )

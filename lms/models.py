@@ -4,8 +4,20 @@ from lms.accounts.models import RoleAssignment, User
 from lms.audit.models import AuditEvent
 from lms.curricula.models import Curriculum, CurriculumTopic, CurriculumVersion
 from lms.jobs.models import Job
+from lms.lecturers.models import Lecturer, LecturerCurriculum, OrganisationLecturer
 from lms.mail.models import OutboxMessage
-from lms.organisations.models import Organisation
+from lms.organisations.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationVersion,
+    ChangeRequest,
+    Organisation,
+    OrganisationCurriculum,
+    OrganisationStatusEvent,
+    RegistryCounter,
+)
 
-__all__ = ["AuditEvent", "Curriculum", "CurriculumTopic", "CurriculumVersion", "Job", "Organisation",
-           "OutboxMessage", "RoleAssignment", "User"]
+__all__ = ["Application", "ApplicationDocument", "ApplicationVersion", "AuditEvent", "ChangeRequest", "Curriculum",
+           "CurriculumTopic", "CurriculumVersion", "Job", "Lecturer", "LecturerCurriculum", "Organisation",
+           "OrganisationCurriculum", "OrganisationLecturer", "OrganisationStatusEvent", "OutboxMessage",
+           "RegistryCounter", "RoleAssignment", "User"]

@@ -12,6 +12,8 @@ from lms.accounts.roles import ROLE_LABELS
 from lms.curricula import vocab
 from lms.i18n import LOCALE_NAMES, LOCALES
 from lms.identifiers import mask
+from lms.organisations import vocab as registry_vocab
+from lms.organisations.documents import KINDS as DOCUMENT_KINDS
 from lms.profiles import get_profile
 
 
@@ -30,7 +32,8 @@ def local_date(value: date | datetime | None, fmt: str = "medium") -> str:
 def install_templating(app: Flask) -> None:
     app.jinja_env.filters.update(local_datetime=local_datetime, local_date=local_date, mask=mask)
     app.jinja_env.globals.update(LOCALES=LOCALES, LOCALE_NAMES=LOCALE_NAMES, ROLE_LABELS=ROLE_LABELS,
-                                 csrf_token=generate_csrf, vocab=vocab)
+                                 csrf_token=generate_csrf, vocab=vocab,
+                                 registry_vocab=registry_vocab, DOCUMENT_KINDS=DOCUMENT_KINDS)
 
     @app.context_processor
     def _context() -> dict:
@@ -41,4 +44,5 @@ def install_templating(app: Flask) -> None:
             "current_locale": locale,
             "centre_name": current_app.config["LMS_CENTRE_NAME"] or profile.centre_names.get(locale),
             "current_path": request.full_path.rstrip("?") if request else "/",
+            "region_name": lambda code: (profile.region(code).name(locale) if profile.region(code) else code),
         }

@@ -74,5 +74,12 @@ def seed() -> dict[str, Any]:
                                         password=password)
         services.grant_role(user, role, organisation=org if role in ("org_manager", "lecturer") else None,
                             employer_bin=org_id(7000) if role == EMPLOYER else None)
+        db.session.flush()
         logins[role] = {"login": email, "password": password}
-    return {"logins": logins}
+
+    from lms.demo.registry import seed_registry
+
+    admin = services.find_by_email(logins["centre_admin"]["login"])
+    lecturer_user = services.find_by_email(logins["lecturer"]["login"])
+    organisations = seed_registry(person_id, org_id, org, admin, lecturer_user, demo_password("org_manager"))
+    return {"logins": logins, "organisations": organisations}

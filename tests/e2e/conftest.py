@@ -115,6 +115,32 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture
+def open_page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    """open_page(locale) -> another person's browser (own context), with screenshots kept on failure."""
+    contexts = []
+    folder = ARTIFACTS / request.node.name
+
+    def factory(locale: str = "ru-RU") -> object:
+        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        tab = context.new_page()
+        tab.set_default_timeout(15000)
+        tab.steps = Steps(tab, folder / f"person{len(contexts)}")
+        return tab
+
+    yield factory
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for context in contexts:
+        if failed:
+            for tab in context.pages:
+                with contextlib.suppress(Exception):
+                    tab.steps("failure")
+        context.close()
+    if not failed:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     outcome = yield

@@ -31,3 +31,27 @@ def test_downgrade_to_zero_and_back(tmp_path, database_url):
         upgrade()
         assert "users" in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_every_allowed_value_fits_its_column():
+    """SQLite does not enforce VARCHAR lengths; PostgreSQL does. Catch the difference here."""
+    import re
+
+    from sqlalchemy import CheckConstraint, String
+
+    checked = 0
+    for table in db.metadata.tables.values():
+        for constraint in table.constraints:
+            if not isinstance(constraint, CheckConstraint):
+                continue
+            for column_name, values in re.findall(r"(\w+) IN \(([^)]*)\)", str(constraint.sqltext)):
+                column = table.columns.get(column_name)
+                if column is None or not isinstance(column.type, String) or column.type.length is None:
+                    continue
+                for value in re.findall(r"'([^']*)'", values):
+                    assert len(value) <= column.type.length, f"{table.name}.{column_name}: {value!r}"
+                    checked += 1
+    assert checked > 30
+    for column, default in (("lecturers.status", "uncertified"),):
+        table, name = column.split(".")
+        assert len(default) <= db.metadata.tables[table].columns[name].type.length

@@ -1,0 +1,62 @@
+import pytest
+
+from lms.extensions import db
+from lms.organisations import registry
+
+
+@pytest.fixture
+def orgs(make_application, make_user):
+    admin = make_user("centre_admin")
+    approved = make_application("approved", admin=admin, codes=("KZ-OSH-MGR", "KZ-FIRST-AID")).organisation
+    revoked = make_application("approved", admin=admin).organisation
+    registry.revoke(revoked, "Нарушения", True, admin)
+    applicant = make_application("submitted").organisation
+    db.session.commit()
+    return approved, revoked, applicant
+
+
+def test_only_registered_organisations_are_public(client, orgs):
+    approved, revoked, applicant = orgs
+    page = client.get("/registry/").get_data(as_text=True)
+    assert approved.registry_number in page and revoked.registry_number in page
+    assert applicant.bin not in page
+    codes = [i["bin"] for i in client.get("/api/v1/registry/organisations").get_json()["items"]]
+    assert applicant.bin not in codes
+
+
+@pytest.mark.parametrize("param", ["q", "bin", "curriculum", "status"])
+def test_filters(client, orgs, param):
+    approved, revoked, _ = orgs
+    value = {"q": approved.registry_number, "bin": approved.bin, "curriculum": "KZ-FIRST-AID",
+             "status": "approved"}[param]
+    data = client.get(f"/api/v1/registry/organisations?{param}={value}").get_json()
+    numbers = [i["registry_number"] for i in data["items"]]
+    assert approved.registry_number in numbers and revoked.registry_number not in numbers
+    page = client.get(f"/registry/?{param}={value}").get_data(as_text=True)
+    assert approved.registry_number in page and revoked.registry_number not in page
+
+
+def test_region_filter_and_item_shape(client, orgs):
+    data = client.get("/api/v1/registry/organisations?region=astana").get_json()
+    item = data["items"][0]
+    assert {"registry_number", "bin", "names", "region", "status", "curricula"} <= set(item)
+    assert set(item["names"]) == {"state", "ru"}
+    assert client.get("/api/v1/registry/organisations?region=abai").get_json()["total"] == 0
+
+
+def test_organisation_page_and_json(client, orgs):
+    approved, revoked, applicant = orgs
+    page = client.get(f"/registry/{approved.registry_number}?lang=en").get_data(as_text=True)
+    assert "KZ-FIRST-AID" in page and "Status history" in page
+    data = client.get(f"/api/v1/registry/organisations/{revoked.registry_number}").get_json()
+    assert data["status"] == "revoked" and data["history"][-1]["reason"] == "Нарушения"
+    assert client.get("/registry/TO-1999-99999").status_code == 404
+    missing = client.get("/api/v1/registry/organisations/TO-1999-99999")
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+
+
+def test_registry_list_makes_a_bounded_number_of_queries(client, orgs, count_queries):
+    client.get("/registry/")
+    with count_queries() as counted:
+        client.get("/registry/")
+    assert counted.n <= 8, counted.statements

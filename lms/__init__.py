@@ -91,7 +91,10 @@ def _register_blueprints(app: Flask) -> None:
     from lms.organisations.centre_views import bp as centre_registry_bp
     from lms.organisations.manager_views import bp as org_bp
     from lms.organisations.public_views import bp as registry_bp
+    from lms.training.centre_views import bp as centre_training_bp
+    from lms.training.staff_views import bp as courses_bp
+    from lms.training.trainee_views import bp as trainee_bp
 
     for blueprint in (main_bp, i18n_bp, accounts_bp, admin_bp, curricula_bp, centre_curricula_bp, registry_bp,
-                      org_bp, centre_registry_bp, lecturer_bp, api_bp):
+                      org_bp, centre_registry_bp, lecturer_bp, courses_bp, trainee_bp, centre_training_bp, api_bp):
         app.register_blueprint(blueprint)

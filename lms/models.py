@@ -16,8 +16,18 @@ from lms.organisations.models import (
     OrganisationStatusEvent,
     RegistryCounter,
 )
+from lms.training.models import (
+    ApiKey,
+    Attendance,
+    Course,
+    CourseLecturer,
+    Enrolment,
+    TopicProgress,
+    TrainingRecord,
+)
 
-__all__ = ["Application", "ApplicationDocument", "ApplicationVersion", "AuditEvent", "ChangeRequest", "Curriculum",
+__all__ = ["ApiKey", "Attendance", "Course", "CourseLecturer", "Enrolment", "TopicProgress", "TrainingRecord",
+           "Application", "ApplicationDocument", "ApplicationVersion", "AuditEvent", "ChangeRequest", "Curriculum",
            "CurriculumTopic", "CurriculumVersion", "Job", "Lecturer", "LecturerCurriculum", "Organisation",
            "OrganisationCurriculum", "OrganisationLecturer", "OrganisationStatusEvent", "OutboxMessage",
            "RegistryCounter", "RoleAssignment", "User"]

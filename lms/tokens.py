@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 PURPOSES = {
     "password-reset": "LMS_RESET_TOKEN_MAX_AGE",
     "account-activation": "LMS_INVITE_TOKEN_MAX_AGE",
+    "enrolment-claim": "LMS_CLAIM_TOKEN_MAX_AGE",
 }
 
 

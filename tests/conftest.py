@@ -27,6 +27,7 @@ from sqlalchemy.engine import URL, make_url
 
 from lms import clock, create_app
 from lms.extensions import db, limiter
+from tests.factories import PDF, valid_data
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 STALE_SECONDS = 6 * 3600
@@ -283,3 +284,32 @@ def outbox() -> Callable[[], list[object]]:
         return list(db.session.scalars(query))
 
     return messages
+
+
+@pytest.fixture
+def make_application(make_user):
+    """make_application(state="draft"|"submitted"|"approved", manager=None) -> Application."""
+    counter = {"n": 0}
+
+    import io
+
+    from lms.identifiers import make_bin
+    from lms.organisations import applications, documents
+
+    def factory(state: str = "submitted", manager=None, admin=None, codes=("KZ-OSH-MGR",)) -> object:
+        counter["n"] += 1
+        manager = manager or make_user()
+        application = applications.start(bin_=make_bin(datetime(2018, 6, 1).date(), 900 + counter["n"] * 13),
+                                         name=f"Орталық {counter['n']}", region="astana", manager=manager)
+        if state == "draft":
+            db.session.commit()
+            return application
+        applications.save_draft(application, valid_data(f"Орталық {counter['n']}", codes=codes), actor=manager)
+        documents.add_document(application, io.BytesIO(PDF), "licence.pdf", "registration", actor=manager)
+        applications.submit(application, actor=manager)
+        if state == "approved":
+            applications.approve(application, list(codes), actor=admin or make_user("centre_admin"))
+        db.session.commit()
+        return application
+
+    return factory

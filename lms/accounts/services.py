@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -19,6 +19,7 @@ from lms.mail.service import queue_email
 from lms.organisations.models import Organisation
 from lms.profiles import get_profile
 from lms.tokens import InvalidToken, make_token, read_token
+from lms.util import external_url
 
 
 def find_by_email(email: str) -> User | None:
@@ -72,7 +73,7 @@ def request_password_reset(email: str, locale: str) -> None:
     user = find_by_email(email)
     if user is None or not user.is_active:
         return
-    link = url_for("accounts.reset_password", token=_link_token("password-reset", user), _external=True)
+    link = external_url("accounts.reset_password", token=_link_token("password-reset", user))
     queue_email(user.email, "password_reset", user.locale or locale, user=user, link=link,
                 hours=current_app.config["LMS_RESET_TOKEN_MAX_AGE"] // 3600)
     audit.record("account.reset_requested", user, actor=user)
@@ -110,7 +111,7 @@ def activate(token: str, password: str) -> User:
 
 
 def send_activation(user: User, locale: str) -> None:
-    link = url_for("accounts.activate", token=_link_token("account-activation", user), _external=True)
+    link = external_url("accounts.activate", token=_link_token("account-activation", user))
     queue_email(user.email, "activation", user.locale or locale, user=user, link=link,
                 days=current_app.config["LMS_INVITE_TOKEN_MAX_AGE"] // 86400)
 

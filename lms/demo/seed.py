@@ -82,4 +82,10 @@ def seed() -> dict[str, Any]:
     admin = services.find_by_email(logins["centre_admin"]["login"])
     lecturer_user = services.find_by_email(logins["lecturer"]["login"])
     organisations = seed_registry(person_id, org_id, org, admin, lecturer_user, demo_password("org_manager"))
-    return {"logins": logins, "organisations": organisations}
+
+    from lms.demo.training import seed_training
+
+    manager = services.find_by_email(logins["org_manager"]["login"])
+    candidate = services.find_by_email(logins["candidate"]["login"])
+    courses = seed_training(org, admin, manager, candidate, person_id)
+    return {"logins": logins, "organisations": organisations, "courses": courses}

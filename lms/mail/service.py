@@ -26,7 +26,7 @@ def queue_email(to: str, template: str, locale: str, **context: Any) -> OutboxMe
 
     The subject is the first line of the text template, after ``Subject:``.
     """
-    with force_locale(locale):
+    with current_app.test_request_context(base_url=current_app.config["LMS_BASE_URL"]), force_locale(locale):
         text = render_template(f"emails/{template}.txt", **context)
     first, _, body = text.partition("\n")
     subject = first.removeprefix("Subject:").strip()

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -57,15 +56,9 @@ def managers(organisation: Organisation) -> list[User]:
 
 def notify(organisation: Organisation, template: str, **context: Any) -> None:
     """An e-mail to each manager of the organisation, in the manager's language, after the commit."""
-    if not has_request_context():
-        from flask import current_app
-
-        with current_app.test_request_context(base_url=current_app.config["LMS_BASE_URL"]):
-            return notify(organisation, template, **context)
     for manager in managers(organisation):
         queue_email(manager.email, template, manager.locale or get_profile().state_language,
                     organisation=organisation, manager=manager, **context)
-    return None
 
 
 def _event(organisation: Organisation, status: str, actor: Any, **fields: Any) -> None:

@@ -21,6 +21,7 @@ setup: $(BIN)/.installed
 	@$(BIN)/pybabel compile -d lms/translations -D messages >/dev/null
 	$(FLASK) db upgrade
 	$(FLASK) curricula load
+	$(FLASK) banks import
 
 ## run: setup, demo data, then the web server on $(HOST):$(PORT) with the background worker
 run: setup

@@ -83,6 +83,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts.admin_views import bp as admin_bp
     from lms.accounts.views import bp as accounts_bp
     from lms.api import bp as api_bp
+    from lms.assessments.staff_views import bp as assessments_staff_bp
+    from lms.assessments.views import bp as tests_bp
     from lms.curricula.centre_views import bp as centre_curricula_bp
     from lms.curricula.views import bp as curricula_bp
     from lms.i18n import bp as i18n_bp
@@ -96,5 +98,6 @@ def _register_blueprints(app: Flask) -> None:
     from lms.training.trainee_views import bp as trainee_bp
 
     for blueprint in (main_bp, i18n_bp, accounts_bp, admin_bp, curricula_bp, centre_curricula_bp, registry_bp,
-                      org_bp, centre_registry_bp, lecturer_bp, courses_bp, trainee_bp, centre_training_bp, api_bp):
+                      org_bp, centre_registry_bp, lecturer_bp, courses_bp, trainee_bp, centre_training_bp, tests_bp,
+                      assessments_staff_bp, api_bp):
         app.register_blueprint(blueprint)

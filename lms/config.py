@@ -62,6 +62,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENROLMENT_MAX_ROWS", 2000, int, "most rows in one enrolment file"),
     Setting("API_BATCH_MAX", 1000, int, "most items in one batch API request"),
     Setting("TRAINING_VALID_DAYS", 365, int, "a training record makes its holder eligible for the test this long"),
+    Setting("QUALITY_MARGIN", 15, int, "percentage points below the national first-attempt pass rate that flag"),
+    Setting("QUALITY_MIN_ATTEMPTS", 10, int, "first attempts an organisation needs before it can be flagged"),
     Setting("MAIL_FROM", "no-reply@osh-centre.local", str, "sender of outgoing mail"),
     Setting("SMTP_HOST", "", str, "SMTP server; empty keeps mail in the outbox (development)"),
     Setting("SMTP_PORT", 587, int, "SMTP port"),

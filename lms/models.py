@@ -1,6 +1,16 @@
 """Imports every model so that the metadata (and Alembic) sees the whole schema."""
 
 from lms.accounts.models import RoleAssignment, User
+from lms.assessments.models import (
+    Attempt,
+    AttemptAnswer,
+    AttemptEvent,
+    AttemptItem,
+    Question,
+    QuestionVersion,
+    Sitting,
+    TestDefinition,
+)
 from lms.audit.models import AuditEvent
 from lms.curricula.models import Curriculum, CurriculumTopic, CurriculumVersion
 from lms.jobs.models import Job
@@ -26,8 +36,9 @@ from lms.training.models import (
     TrainingRecord,
 )
 
-__all__ = ["ApiKey", "Attendance", "Course", "CourseLecturer", "Enrolment", "TopicProgress", "TrainingRecord",
-           "Application", "ApplicationDocument", "ApplicationVersion", "AuditEvent", "ChangeRequest", "Curriculum",
-           "CurriculumTopic", "CurriculumVersion", "Job", "Lecturer", "LecturerCurriculum", "Organisation",
-           "OrganisationCurriculum", "OrganisationLecturer", "OrganisationStatusEvent", "OutboxMessage",
-           "RegistryCounter", "RoleAssignment", "User"]
+__all__ = ["ApiKey", "Application", "ApplicationDocument", "ApplicationVersion", "Attempt", "AttemptAnswer",
+           "AttemptEvent", "AttemptItem", "Attendance", "AuditEvent", "ChangeRequest", "Course", "CourseLecturer",
+           "Curriculum", "CurriculumTopic", "CurriculumVersion", "Enrolment", "Job", "Lecturer",
+           "LecturerCurriculum", "Organisation", "OrganisationCurriculum", "OrganisationLecturer",
+           "OrganisationStatusEvent", "OutboxMessage", "Question", "QuestionVersion", "RegistryCounter",
+           "RoleAssignment", "Sitting", "TestDefinition", "TopicProgress", "TrainingRecord", "User"]

@@ -119,6 +119,11 @@ def _load_shipped_data() -> None:
     report = load_directory(ROOT / "curricula")
     assert report.ok, report.errors
     db.session.commit()
+    from lms.assessments.banks import import_directory
+
+    banks = import_directory(ROOT / "question_banks")
+    assert not banks.problems, [str(p) for p in banks.problems[:10]]
+    db.session.commit()
 
 
 @pytest.fixture(autouse=True)

@@ -115,10 +115,8 @@ def seed_registry(person_id, org_id, main_org: Organisation, admin: User, lectur
             else:
                 application = _submitted(org, manager, staff)
                 if state in ("suspended", "revoked"):
-                    applications.approve(application, _codes()[:1], actor=admin)
-                if state == "suspended":
-                    registry.suspend(org, "Проверка качества обучения: выявлены нарушения учёта посещаемости",
-                                     today - timedelta(days=10), today + timedelta(days=80), actor=admin)
+                    applications.approve(application, _codes()[:2], actor=admin)
+                # the suspension comes later (suspend_demo): first this organisation trains a cohort
                 if state == "revoked":
                     registry.revoke(org, "Выдача сертификатов без обучения (проверка Центра)", True, actor=admin)
         db.session.flush()
@@ -130,3 +128,18 @@ def seed_registry(person_id, org_id, main_org: Organisation, admin: User, lectur
         result.append({"name": org.name_ru, "bin": org.bin, "registry_number": org.registry_number,
                        "status": org.status, "application_status": latest.status if latest else None})
     return result
+
+
+SUSPENSION_REASON = "Проверка качества обучения: выявлены нарушения учёта посещаемости"
+
+
+def karaganda(org_id) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.bin == org_id(5100)))
+
+
+def suspend_demo(org_id, admin: User) -> None:
+    """The demo's suspended organisation: suspended after it trained its (weaker) cohort."""
+    org = karaganda(org_id)
+    if org is not None and org.status == "approved":
+        today = get_profile().local(utcnow()).date()
+        registry.suspend(org, SUSPENSION_REASON, today - timedelta(days=10), today + timedelta(days=80), actor=admin)

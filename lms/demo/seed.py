@@ -88,4 +88,12 @@ def seed() -> dict[str, Any]:
     manager = services.find_by_email(logins["org_manager"]["login"])
     candidate = services.find_by_email(logins["candidate"]["login"])
     courses = seed_training(org, admin, manager, candidate, person_id)
-    return {"logins": logins, "organisations": organisations, "courses": courses}
+
+    from lms.demo.assessments import seed_assessments
+    from lms.demo.registry import karaganda, suspend_demo
+
+    tests = seed_assessments([org, karaganda(org_id)], admin, person_id)
+    suspend_demo(org_id, admin)
+    for entry in organisations:  # the statuses as they stand at the end
+        entry["status"] = db.session.scalar(select(Organisation.status).where(Organisation.bin == entry["bin"]))
+    return {"logins": logins, "organisations": organisations, "courses": courses, "tests": tests}

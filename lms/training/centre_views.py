@@ -39,8 +39,10 @@ def courses():
 @role_required(CENTRE_ADMIN)
 def course(course_id: int):
     row = db.get_or_404(Course, course_id)
+    from lms.training.staff_views import test_outcomes
+
     return render_template("training/course.html", course=row, manager=False, centre=True,
-                           format_labels=FORMAT_LABELS, problems={}, open=False)
+                           format_labels=FORMAT_LABELS, problems={}, open=False, outcomes=test_outcomes(row))
 
 
 @bp.get("/training-records")

@@ -109,7 +109,7 @@ def invalidate(record: TrainingRecord, reason: str, actor: Any) -> None:
 def eligibility(user: Any) -> list[dict[str, Any]]:
     """Per curriculum, the person's latest valid training record and whether it makes them eligible for the
     Centre's test now (completed within the configured period, at an organisation in good standing)."""
-    if not user.is_authenticated:
+    if getattr(user, "id", None) is None:  # anonymous
         return []
     records = db.session.scalars(select(TrainingRecord).where(TrainingRecord.user_id == user.id)
                                  .order_by(TrainingRecord.completed_on.desc())).all()

@@ -39,7 +39,7 @@ def index(organisation_id: int):
         select(Course.id, func.count()).join(Course.enrolments).where(Course.organisation_id == organisation.id)
         .group_by(Course.id)).all())
     return render_template("training/courses.html", organisation=organisation, courses=rows, counts=counts,
-                           may_train=courses.organisation_may_train(organisation))
+                           may_train=courses.organisation_may_train(organisation), format_labels=FORMAT_LABELS)
 
 
 @bp.route("/org/<int:organisation_id>/courses/new", methods=["GET", "POST"])
@@ -74,12 +74,26 @@ def new(organisation_id: int):
                            may_train=courses.organisation_may_train(organisation))
 
 
+def test_outcomes(course: Course) -> dict[int, tuple[bool, object]]:
+    """Per enrolment, the latest result of the Centre's test: pass or fail and the date, nothing more
+    (training organisations never see questions, answers or scores)."""
+    from lms.assessments.models import Attempt
+    from lms.training.models import TrainingRecord
+
+    rows = db.session.execute(
+        select(TrainingRecord.enrolment_id, Attempt.passed, Attempt.finished_at)
+        .join(Attempt, Attempt.training_record_id == TrainingRecord.id)
+        .where(TrainingRecord.course_id == course.id, Attempt.status == "finished")
+        .order_by(Attempt.finished_at)).all()
+    return {enrolment_id: (passed, finished_at) for enrolment_id, passed, finished_at in rows}
+
+
 def _course_page(course: Course, enrol_form: EnrolForm | None = None):
     manager = is_manager(current_user, course)
     return render_template("training/course.html", course=course, manager=manager,
                            enrol_form=enrol_form or EnrolForm(), upload_form=UploadForm(), format_labels=FORMAT_LABELS,
                            problems={e.id: completion.completion_problem(e) for e in course.enrolments},
-                           open=enrolment.course_is_open(course))
+                           open=enrolment.course_is_open(course), outcomes=test_outcomes(course))
 
 
 @bp.get("/courses/<int:course_id>")

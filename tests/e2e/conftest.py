@@ -42,7 +42,12 @@ def _no_network() -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(live_app) -> str:
+    return live_app.config["LMS_BASE_URL"]
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """The platform served on a free loopback port, on its own SQLite database with the demo data."""
     from flask_migrate import upgrade
 
@@ -63,14 +68,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     app.config["LMS_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield app
     server.shutdown()
 
 
 def _load_shipped_data(app) -> None:
     runner = app.test_cli_runner()
-    if "curricula" in app.cli.commands:
-        result = runner.invoke(args=["curricula", "load"])
+    for command in (["curricula", "load"], ["banks", "import"]):
+        result = runner.invoke(args=command)
         assert result.exit_code == 0, result.output
 
 

@@ -1,0 +1,189 @@
+"""The candidate's test: start, one question per page, navigator, countdown, flags, summary, result.
+
+Every answer is saved when given (a plain POST; autosave with JavaScript); a reload, a lost connection or a
+crashed browser loses nothing. The answer key never reaches the page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import BooleanField, SelectField, StringField
+
+from lms import audit
+from lms.assessments import attempts as service
+from lms.assessments.models import Attempt, TestDefinition
+from lms.domain import ValidationFailed
+from lms.extensions import db
+from lms.forms import BaseForm, choices, form_view
+from lms.i18n import LOCALE_NAMES
+from lms.training.completion import eligibility
+
+bp = Blueprint("tests", __name__)
+DEVICE_COOKIE = "lms_device"
+
+
+class StartForm(BaseForm):
+    language = SelectField(validate_choice=False)
+    access_code = StringField()
+
+
+class AnswerForm(BaseForm):
+    flagged = BooleanField()
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+@bp.get("/tests/")
+@login_required
+def index():
+    tests = []
+    for item in eligibility(current_user):
+        test = service.test_for(item["record"].curriculum_id)
+        if test is None:
+            continue
+        problem, _record = service.start_problem(current_user, test)
+        form = StartForm(prefix=f"t{test.id}")
+        form.language.choices = choices([(lang, LOCALE_NAMES[lang]) for lang in test.languages])
+        tests.append({"test": test, "record": item["record"], "problem": problem, "form": form,
+                      "current": service.in_progress(current_user, test)})
+    db.session.commit()  # settling expired attempts on access is a change worth keeping
+    history = db.session.scalars(select(Attempt).where(Attempt.candidate_id == current_user.id,
+                                                       Attempt.status != "in_progress")
+                                 .order_by(Attempt.started_at.desc())).all()
+    return render_template("assessments/index.html", tests=tests, history=history)
+
+
+@bp.post("/tests/<int:test_id>/start")
+@login_required
+@form_view
+def start(test_id: int):
+    test = db.get_or_404(TestDefinition, test_id)
+    form = StartForm(prefix=f"t{test.id}")
+    if not form.validate_on_submit():
+        flash(_("The page was open too long, so for your security it was not sent. Please try again."), "error")
+        return redirect(url_for("tests.index"))
+    token = request.cookies.get(DEVICE_COOKIE) or service.new_device_token()
+    try:
+        attempt = service.start(current_user, test, form.language.data, token, form.access_code.data)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for messages in exc.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(url_for("tests.index"))
+    db.session.commit()
+    response = redirect(url_for("tests.question", attempt_id=attempt.id, position=1))
+    response.set_cookie(DEVICE_COOKIE, token, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    """The candidate's own attempt, in the browser that started it (or as the rules allow); 404 otherwise."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.candidate_id != current_user.id:
+        if attempt is not None:
+            service.event(attempt, "foreign_access", {"user_id": current_user.id}, actor=current_user)
+            audit.record("attempt.foreign_access", attempt, note=request.path)
+            db.session.commit()
+        abort(404)
+    if attempt.status == "in_progress":
+        try:
+            service.check_device(attempt, request.cookies.get(DEVICE_COOKIE), current_user)
+        except service.Refused as exc:
+            db.session.commit()
+            abort(403, exc.message)
+    return attempt
+
+
+def _render_question(attempt: Attempt, position: int, form: AnswerForm, status: int = 200):
+    item = next((i for i in attempt.items if i.position == position), None)
+    if item is None:
+        abort(404)
+    return render_template("assessments/question.html", attempt=attempt, item=item, form=form,
+                           total=len(attempt.items)), status
+
+
+@bp.route("/attempts/<int:attempt_id>/q/<int:position>", methods=["GET", "POST"])
+@login_required
+@form_view
+def question(attempt_id: int, position: int):
+    attempt = _own_attempt(attempt_id)
+    if service.settle(attempt):
+        db.session.commit()
+        if _wants_json():
+            return jsonify({"saved": False, "finished": True,
+                            "result": url_for("tests.result", attempt_id=attempt.id)}), 409
+        flash(_("The time for this test is over; your answers given in time are kept."), "info")
+        return redirect(url_for("tests.result", attempt_id=attempt.id))
+    form = AnswerForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            if _wants_json():
+                return jsonify({"saved": False, "reason": "stale"}), 400
+            flash(_("This answer was not saved because the page had expired. Please answer again."), "error")
+            return _render_question(attempt, position, form, 400)
+        try:
+            service.save_answer(attempt, position, request.form.getlist("option"),
+                                bool(form.flagged.data), actor=current_user)
+        except service.Refused as exc:
+            db.session.commit()  # the refusal is in the attempt's trail
+            if _wants_json():
+                return jsonify({"saved": False, "reason": exc.code}), 409 if exc.code == "finished" else 400
+            flash(exc.message, "error")
+            if exc.code == "finished":
+                return redirect(url_for("tests.result", attempt_id=attempt.id))
+            return _render_question(attempt, position, form, 400)
+        db.session.commit()
+        if _wants_json():
+            return jsonify({"saved": True})
+        go = request.form.get("go", "next")
+        total = len(attempt.items)
+        if go == "summary":
+            return redirect(url_for("tests.summary", attempt_id=attempt.id))
+        target = {"prev": position - 1, "next": position + 1}.get(go, int(go) if go.isdigit() else position)
+        if not 1 <= target <= total:
+            return redirect(url_for("tests.summary", attempt_id=attempt.id))
+        return redirect(url_for("tests.question", attempt_id=attempt.id, position=target))
+    db.session.commit()
+    return _render_question(attempt, position, form)
+
+
+@bp.get("/attempts/<int:attempt_id>/summary")
+@login_required
+def summary(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if service.settle(attempt):
+        db.session.commit()
+        return redirect(url_for("tests.result", attempt_id=attempt.id))
+    db.session.commit()
+    return render_template("assessments/summary.html", attempt=attempt, form=AnswerForm())
+
+
+@bp.post("/attempts/<int:attempt_id>/finish")
+@login_required
+@form_view
+def finish(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        flash(_("The page was open too long, so for your security it was not sent. Please try again."), "error")
+        return redirect(url_for("tests.summary", attempt_id=attempt.id))
+    if not service.settle(attempt):
+        service.finish(attempt, actor=current_user)  # a second press finds it finished: no harm
+    db.session.commit()
+    return redirect(url_for("tests.result", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if not service.settle(attempt):
+        return redirect(url_for("tests.summary", attempt_id=attempt.id))
+    db.session.commit()
+    return render_template("assessments/result.html", attempt=attempt, topics=service.per_topic(attempt))

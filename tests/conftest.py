@@ -184,6 +184,16 @@ def post_form(client: FlaskClient, url: str, data: dict[str, object] | None = No
 
 
 PASSWORD = "Correct-Horse-Battery-7"
+LOGIN = "login"
+
+
+def assert_access(response, want: object) -> None:
+    """One cell of an access matrix: a status code, or LOGIN (anonymous sent to sign in)."""
+    if want == LOGIN:
+        assert response.status_code == 302, response.status_code
+        assert "/login" in response.headers["Location"]
+    else:
+        assert response.status_code == want
 
 
 @pytest.fixture

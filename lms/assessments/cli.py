@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from lms import ROOT
+from lms.cli import data_directory
 from lms.extensions import db
 
 banks_cli = AppGroup("banks", help="The Centre's question banks: validate, import, stats, export.")
@@ -14,10 +15,7 @@ DEFAULT_DIR = ROOT / "question_banks"
 
 
 def _directory(value: str | None) -> Path:
-    path = Path(value) if value else DEFAULT_DIR
-    if not path.is_dir():
-        raise click.ClickException(f"not a directory: {path}")
-    return path
+    return data_directory(value, DEFAULT_DIR)
 
 
 @banks_cli.command("validate")

@@ -25,7 +25,7 @@ from lms.clock import utcnow
 from lms.curricula.models import Curriculum
 from lms.domain import ValidationFailed
 from lms.extensions import db
-from lms.forms import BaseForm, choices, form_view, length
+from lms.forms import BaseForm, choices, form_view, length, refused
 from lms.i18n import LOCALES
 from lms.organisations.authz import organisation_for_manager_or_404
 from lms.profiles import get_profile
@@ -292,8 +292,7 @@ def examiner_action(attempt_id: int, action: str):
         else:
             abort(404)
     except ValidationFailed as exc:
-        db.session.rollback()
-        flash(next(iter(exc.errors.values()))[0], "error")
+        refused(exc)
     else:
         db.session.commit()
         flash(_("Done."), "success")

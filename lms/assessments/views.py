@@ -16,7 +16,7 @@ from lms.assessments import attempts as service
 from lms.assessments.models import Attempt, TestDefinition
 from lms.domain import ValidationFailed
 from lms.extensions import db
-from lms.forms import BaseForm, choices, form_view
+from lms.forms import BaseForm, choices, form_view, refused
 from lms.i18n import LOCALE_NAMES
 from lms.training.completion import eligibility
 
@@ -70,10 +70,7 @@ def start(test_id: int):
     try:
         attempt = service.start(current_user, test, form.language.data, token, form.access_code.data)
     except ValidationFailed as exc:
-        db.session.rollback()
-        for messages in exc.errors.values():
-            for message in messages:
-                flash(message, "error")
+        refused(exc, first_only=False)
         return redirect(url_for("tests.index"))
     db.session.commit()
     response = redirect(url_for("tests.question", attempt_id=attempt.id, position=1))

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from lms import ROOT
+from lms.cli import data_directory
 from lms.extensions import db
 
 curricula_cli = AppGroup("curricula", help="Model curricula: load the shipped files, export, validate.")
@@ -14,10 +15,7 @@ DEFAULT_DIR = ROOT / "curricula"
 
 
 def _directory(value: str | None) -> Path:
-    path = Path(value) if value else DEFAULT_DIR
-    if not path.is_dir():
-        raise click.ClickException(f"not a directory: {path}")
-    return path
+    return data_directory(value, DEFAULT_DIR)
 
 
 @curricula_cli.command("load")

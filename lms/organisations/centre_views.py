@@ -15,7 +15,7 @@ from lms.clock import utcnow
 from lms.curricula.queries import current_versions
 from lms.domain import ValidationFailed
 from lms.extensions import db
-from lms.forms import form_view
+from lms.forms import form_view, refused
 from lms.i18n import select_locale
 from lms.lecturers import services as lecturers
 from lms.lecturers.models import Lecturer
@@ -143,10 +143,7 @@ def decide_change(request_id: int):
         registry.decide_change(row, request.form.get("decision") == "approve", actor=current_user,
                                reason=request.form.get("reason", ""))
     except ValidationFailed as exc:
-        db.session.rollback()
-        for messages in exc.errors.values():
-            for message in messages:
-                flash(message, "error")
+        refused(exc, first_only=False)
     else:
         db.session.commit()
         flash(_("The change request has been decided."), "success")

@@ -14,7 +14,7 @@ from lms.clock import utcnow
 from lms.curricula.queries import current_versions
 from lms.domain import ValidationFailed
 from lms.extensions import db, limiter
-from lms.forms import form_view
+from lms.forms import form_view, refused
 from lms.i18n import select_locale
 from lms.lecturers import services as lecturers
 from lms.lecturers.models import Lecturer
@@ -145,10 +145,7 @@ def upload_document(organisation_id: int):
             documents.add_document(app_row, upload.stream if upload else None, upload.filename if upload else None,
                                    form.kind.data, actor=current_user)
         except ValidationFailed as exc:
-            db.session.rollback()
-            for messages in exc.errors.values():
-                for message in messages:
-                    flash(message, "error")
+            refused(exc, first_only=False)
         else:
             db.session.commit()
             flash(_("The document has been attached."), "success")
@@ -167,8 +164,7 @@ def remove_document(organisation_id: int, document_id: int):
     try:
         documents.remove_document(document)
     except ValidationFailed as exc:
-        db.session.rollback()
-        flash(next(iter(exc.errors.values()))[0], "error")
+        refused(exc)
     else:
         db.session.commit()
         flash(_("The document has been removed."), "success")

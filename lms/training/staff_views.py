@@ -12,7 +12,7 @@ from lms.accounts.roles import LECTURER
 from lms.authz import role_required
 from lms.domain import ValidationFailed
 from lms.extensions import db
-from lms.forms import form_view
+from lms.forms import form_view, refused
 from lms.i18n import select_locale
 from lms.lecturers.models import Lecturer
 from lms.organisations.authz import organisation_for_manager_or_404
@@ -157,8 +157,7 @@ def attendance(course_id: int, enrolment_id: int):
         completion.record_attendance(row, {int(p) for p in request.form.getlist("topics") if p.isdigit()},
                                      actor=current_user)
     except ValidationFailed as exc:
-        db.session.rollback()
-        flash(next(iter(exc.errors.values()))[0], "error")
+        refused(exc)
     else:
         db.session.commit()
         flash(_("Attendance saved for %(name)s.", name=row.full_name), "success")
@@ -173,8 +172,7 @@ def complete(course_id: int, enrolment_id: int):
     try:
         completion.complete(row, actor=current_user)
     except ValidationFailed as exc:
-        db.session.rollback()
-        flash(next(iter(exc.errors.values()))[0], "error")
+        refused(exc)
     else:
         db.session.commit()
         flash(_("%(name)s has completed the course: the training record is written.", name=row.full_name), "success")
@@ -188,8 +186,7 @@ def cancel(course_id: int):
     try:
         courses.cancel(course, actor=current_user)
     except ValidationFailed as exc:
-        db.session.rollback()
-        flash(next(iter(exc.errors.values()))[0], "error")
+        refused(exc)
     else:
         db.session.commit()
         flash(_("The course has been cancelled."), "success")

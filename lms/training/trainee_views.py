@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lms.accounts.forms import SetPasswordForm
 from lms.domain import ValidationFailed
 from lms.extensions import db, limiter
-from lms.forms import BaseForm, form_view
+from lms.forms import BaseForm, form_view, refused
 from lms.i18n import select_locale
 from lms.tokens import InvalidToken
 from lms.training import completion, enrolment, materials
@@ -55,8 +55,7 @@ def claim(token: str):
             try:
                 enrolment.link_to(row, current_user._get_current_object(), actor=current_user)
             except ValidationFailed as exc:
-                db.session.rollback()
-                flash(next(iter(exc.errors.values()))[0], "error")
+                refused(exc)
             else:
                 db.session.commit()
                 flash(_("The course has been added to your account."), "success")

@@ -7,7 +7,7 @@ import pytest
 from lms.accounts.roles import ROLES
 from lms.extensions import db
 from lms.training import completion, enrolment
-from tests.conftest import post_form
+from tests.conftest import LOGIN, assert_access, post_form
 from tests.factories import valid_data  # noqa: F401
 from tests.training.conftest import trainee
 
@@ -40,7 +40,6 @@ def _url(template, world):
                            record=world["record"].id)
 
 
-LOGIN = "login"
 PAGES = [
     ("/org/{org}/courses", {"own_manager": 200, "anonymous": LOGIN}, 404),
     ("/org/{org}/courses/new", {"own_manager": 200, "anonymous": LOGIN}, 404),
@@ -63,11 +62,7 @@ def test_pages(client, login, world, persona, page, expected, default):
     if persona != "anonymous":
         login(world["people"][persona])
     response = client.get(_url(page, world))
-    want = expected.get(persona, default)
-    if want == LOGIN:
-        assert response.status_code == 302 and "/login" in response.headers["Location"]
-    else:
-        assert response.status_code == want
+    assert_access(response, expected.get(persona, default))
 
 
 ACTIONS = [

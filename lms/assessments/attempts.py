@@ -80,9 +80,10 @@ def start_problem(user: Any, test: TestDefinition) -> tuple[Any, Any]:
     if any(a.passed for a in attempts):
         return _l("You have already passed this test."), record
     if len(attempts) >= test.attempts_allowed:
-        return _l("All %(n)s attempts are used: train again before the next test.", n=test.attempts_allowed), record
+        return _l("No attempts are left (%(n)s allowed): train again before the next test.",
+                  n=test.attempts_allowed), record
     if attempts and utcnow() < attempts[-1].finished_at + timedelta(hours=test.wait_hours):
-        message = _l("The next attempt is possible after %(hours)s hours from the last one.", hours=test.wait_hours)
+        message = _l("The next attempt is possible %(hours)s h after the last one.", hours=test.wait_hours)
         return message, record
     return None, record
 

@@ -178,9 +178,9 @@ def test(test_id: int):
                 errors[name] = [_l("Enter a number from %(min)s to %(max)s.", min=low, max=high)]
         languages = [lang.strip() for lang in (form.languages.data or "").split(",") if lang.strip()]
         if not languages or any(lang not in LOCALES for lang in languages) or "ru" not in languages:
-            errors["languages"] = [_l("Offer Russian and the state language (kk, ru, ky or en).")]
+            errors["languages"] = [_l("List the languages as codes (kk, ru, ky, en), Russian included.")]
         if not blueprint:
-            errors.setdefault("blueprint", [_l("Give at least one question.")])
+            errors.setdefault("blueprint", [_l("The blueprint must contain at least one question.")])
         if errors:
             form.apply_errors(errors)
         else:

@@ -108,7 +108,8 @@ def invalidate(record: TrainingRecord, reason: str, actor: Any) -> None:
 
 def eligibility(user: Any) -> list[dict[str, Any]]:
     """Per curriculum, the person's latest valid training record and whether it makes them eligible for the
-    Centre's test now (completed within the configured period, at an organisation in good standing)."""
+    Centre's test now: completed within the configured period, at an organisation in good standing (in the
+    registry and not suspended)."""
     if getattr(user, "id", None) is None:  # anonymous
         return []
     records = db.session.scalars(select(TrainingRecord).where(TrainingRecord.user_id == user.id)
@@ -118,13 +119,16 @@ def eligibility(user: Any) -> list[dict[str, Any]]:
     for record in records:
         if record.curriculum_id in result or record.status != "valid":
             continue
-        standing = record.organisation.effective_status(today()) in ("approved", "suspended")
+        standing = record.organisation.effective_status(today())
         recent = record.completed_on >= horizon
-        result[record.curriculum_id] = {
-            "record": record, "eligible": standing and recent,
-            "reason": None if standing and recent else (
-                _l("The training is older than %(n)s days: train again.", n=current_app.config[
-                    "LMS_TRAINING_VALID_DAYS"]) if not recent else
-                _l("The training organisation's registration has been revoked.")),
-        }
+        reason = None
+        if not recent:
+            reason = _l("The training is older than %(n)s days: train again.",
+                        n=current_app.config["LMS_TRAINING_VALID_DAYS"])
+        elif standing == "suspended":
+            reason = _l("The training organisation's registration is suspended: the test waits until it is "
+                        "reinstated.")
+        elif standing != "approved":
+            reason = _l("The training organisation's registration has been revoked.")
+        result[record.curriculum_id] = {"record": record, "eligible": reason is None, "reason": reason}
     return list(result.values())

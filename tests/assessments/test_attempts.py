@@ -83,7 +83,7 @@ def test_a_pass_sends_the_signal_once(exam):
     def receiver(sender, attempt):
         received.append(attempt.id)
 
-    attempts.attempt_passed.connect(receiver)
+    attempts.on_attempt_passed(receiver)
     try:
         attempt = start(exam)
         answer_all(attempt)
@@ -140,7 +140,7 @@ def test_attempt_limit_and_waiting_time(exam, frozen_clock):
             frozen_clock(now + timedelta(hours=1))
             problem, _record = attempts.start_problem(exam.candidate, exam.test)
             with force_locale("en"):
-                assert "hours" in str(problem)
+                assert "h after the last one" in str(problem)
             continue
         attempts.finish(attempt)
         db.session.commit()

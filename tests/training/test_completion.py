@@ -132,3 +132,18 @@ def test_a_revoked_organisations_trainees_lose_eligibility(setup, enrolled, make
     completion.complete(row, setup.manager)
     registry.revoke(setup.organisation, "Нарушения", True, setup.admin)
     assert completion.eligibility(candidate)[0]["eligible"] is False
+
+
+def test_a_suspended_organisations_trainees_wait(setup, enrolled, make_user):
+    course, row = enrolled()
+    candidate = make_user("candidate", iin=row.iin)
+    enrolment.link_to(row, candidate, candidate)
+    completion.record_attendance(row, {t.position for t in course.version.topics}, setup.manager)
+    completion.complete(row, setup.manager)
+    registry.suspend(setup.organisation, "Проверка", today(), None, setup.admin)
+    [item] = completion.eligibility(candidate)
+    assert item["eligible"] is False
+    with force_locale("en"):
+        assert "suspended" in str(item["reason"])
+    registry.reinstate(setup.organisation, setup.admin)
+    assert completion.eligibility(candidate)[0]["eligible"] is True

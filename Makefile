@@ -60,3 +60,4 @@ translations: $(BIN)/.installed
 ## bench: measured timings (apart from the tests); results in bench/results/
 bench: setup
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.item_analysis 100000

@@ -77,14 +77,11 @@ class ApplicationForm(BaseForm):
     base_visual_aids = TextAreaField(_l("Visual aids, stands, simulators"))
     curricula = MultiCheckboxField(_l("Model curricula you ask to deliver"), validate_choice=False)
     lecturers = FieldList(FormField(LecturerEntry), min_entries=1)
+    document_kind = SelectField(_l("Kind of document"), choices=choices(KINDS), validate_choice=False)
+    document = FileField(_l("Attach a file (PDF, JPEG or PNG)"))
     add_lecturer = SubmitField(_l("Add a lecturer"))
     save = SubmitField(_l("Save the draft"))
     submit_application = SubmitField(_l("Submit to the Centre"))
-
-
-class DocumentForm(BaseForm):
-    kind = SelectField(_l("Kind of document"), choices=choices(KINDS))
-    document = FileField(_l("File (PDF, JPEG or PNG)"))
 
 
 def _int(value: str | None) -> Any:
@@ -146,12 +143,14 @@ def apply_errors(form: ApplicationForm, errors: dict[str, list[Any]]) -> None:
             name = path.split(".", 1)[1] if "." in path else ""
             if 0 <= position < len(kept) and name:
                 target = getattr(form.lecturers.entries[kept[position]].form, name, None)
+        elif path == "document":
+            target = form.document
         if target is None:
             form.form_errors.extend(messages)
             continue
         if isinstance(target.errors, tuple):
             target.errors = list(target.errors)
-        target.errors.extend(messages)
+        target.errors.extend(m for m in messages if m not in target.errors)
 
 
 class ContactsForm(BaseForm):

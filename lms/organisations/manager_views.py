@@ -24,7 +24,6 @@ from lms.organisations.forms import (
     ApplicationForm,
     ChangeRequestForm,
     ContactsForm,
-    DocumentForm,
     LinkLecturerForm,
     StartForm,
     apply_errors,
@@ -109,13 +108,15 @@ def application(organisation_id: int):
     elif form.validate_on_submit():
         try:
             problems = applications.save_draft(app_row, to_data(form), actor=current_user)
+            _attach(app_row, form)
             if form.submit_application.data:
                 applications.submit(app_row, actor=current_user)
         except ValidationFailed as exc:
             # The draft keeps everything typed; the submission is refused with the reasons on the fields.
             db.session.commit() if app_row.editable else db.session.rollback()
             problems = exc.errors
-            flash(_("The application was not submitted: see the messages below."), "error")
+            flash(_("The application was not submitted: see the messages below.") if form.submit_application.data
+                  else _("The draft has been saved, but the file was not attached: see the message below."), "error")
         else:
             db.session.commit()
             if form.submit_application.data:
@@ -126,32 +127,25 @@ def application(organisation_id: int):
             return redirect(url_for("org.application", organisation_id=organisation.id))
     apply_errors(form, problems)
     return render_template("organisations/application.html", form=form, organisation=organisation,
-                           application=app_row, document_form=DocumentForm(),
+                           application=app_row,
                            frozen={d.id for d in app_row.documents if documents.is_frozen(d)})
 
 
-@bp.post("/org/<int:organisation_id>/application/documents")
-@login_required
-@form_view
-def upload_document(organisation_id: int):
-    organisation = organisation_for_manager_or_404(organisation_id)
-    app_row = _latest_application(organisation)
-    if app_row is None or not app_row.editable:
-        abort(404)
-    form = DocumentForm()
-    if form.validate_on_submit():
-        upload = request.files.get("document")
-        try:
-            documents.add_document(app_row, upload.stream if upload else None, upload.filename if upload else None,
-                                   form.kind.data, actor=current_user)
-        except ValidationFailed as exc:
-            refused(exc, first_only=False)
-        else:
-            db.session.commit()
-            flash(_("The document has been attached."), "success")
-    else:
-        flash(_("The page was open too long, so for your security it was not sent. Please try again."), "error")
-    return redirect(url_for("org.application", organisation_id=organisation.id) + "#documents")
+def _attach(app_row: Application, form: ApplicationForm) -> None:
+    """A file chosen in the draft form is attached when the draft is saved; if it is refused, the draft
+    is still saved and the message stands on the file field."""
+    upload = request.files.get("document")
+    if upload is None or not upload.filename:
+        return
+    try:
+        with db.session.begin_nested():
+            documents.add_document(app_row, upload.stream, upload.filename, form.document_kind.data,
+                                   actor=current_user)
+    except ValidationFailed as exc:
+        upload.close()
+        form.document.errors = [m for ms in exc.errors.values() for m in ms]
+        raise ValidationFailed(document=form.document.errors[0]) from None
+    upload.close()
 
 
 @bp.post("/org/<int:organisation_id>/application/documents/<int:document_id>/remove")

@@ -58,12 +58,11 @@ def test_organisation_lifecycle(open_page, live_server, tmp_path):
                          "#lecturers-0-qualification": "Инженер ОТ", "#lecturers-0-experience_years": "9"}.items():
         applicant.locator(field).fill(value)
     applicant.locator("input[name=curricula][value=KZ-OSH-MGR]").check()
-    applicant.locator("#save").click()
-    expect(applicant.locator(".flash-success")).to_be_visible()
     pdf = tmp_path / "licence.pdf"
     pdf.write_bytes(PDF)
     applicant.locator("#document").set_input_files(str(pdf))
-    applicant.locator("#documents form button[type=submit]").last.click()
+    applicant.locator("#save").click()
+    expect(applicant.locator(".flash-success")).to_be_visible()
     expect(applicant.locator("#documents")).to_contain_text("licence.pdf")
     applicant.locator("#submit_application").click()
     expect(applicant.locator(".flash-success")).to_be_visible()

@@ -6,7 +6,9 @@ from lms.assessments.models import (
     AttemptAnswer,
     AttemptEvent,
     AttemptItem,
+    OptionStat,
     Question,
+    QuestionStat,
     QuestionVersion,
     Sitting,
     TestDefinition,
@@ -39,6 +41,6 @@ from lms.training.models import (
 __all__ = ["ApiKey", "Application", "ApplicationDocument", "ApplicationVersion", "Attempt", "AttemptAnswer",
            "AttemptEvent", "AttemptItem", "Attendance", "AuditEvent", "ChangeRequest", "Course", "CourseLecturer",
            "Curriculum", "CurriculumTopic", "CurriculumVersion", "Enrolment", "Job", "Lecturer",
-           "LecturerCurriculum", "Organisation", "OrganisationCurriculum", "OrganisationLecturer",
-           "OrganisationStatusEvent", "OutboxMessage", "Question", "QuestionVersion", "RegistryCounter",
+           "LecturerCurriculum", "OptionStat", "Organisation", "OrganisationCurriculum", "OrganisationLecturer",
+           "OrganisationStatusEvent", "OutboxMessage", "Question", "QuestionStat", "QuestionVersion", "RegistryCounter",
            "RoleAssignment", "Sitting", "TestDefinition", "TopicProgress", "TrainingRecord", "User"]

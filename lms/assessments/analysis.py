@@ -1,4 +1,5 @@
-"""Item analysis and training-organisation quality, computed with SQL aggregates.
+"""Item analysis and training-organisation quality, computed with SQL aggregates (item analysis from
+running sums kept at grading time, see lms.assessments.stats).
 
 Per question: facility (share correct), corrected item-rest discrimination (Pearson correlation between the
 item and the rest of the attempt's score), how often each option was chosen. Per test: mean and spread of
@@ -13,7 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Integer, case, func, select
 
-from lms.assessments.models import Attempt, AttemptAnswer, AttemptItem, Question, QuestionVersion, TestDefinition
+from lms.assessments.models import Attempt, OptionStat, Question, QuestionStat, TestDefinition
 from lms.extensions import db
 from lms.organisations.models import Organisation
 from lms.training.models import TrainingRecord
@@ -29,25 +30,18 @@ def _pearson(n: int, sx: float, sy: float, sxx: float, syy: float, sxy: float) -
 
 
 def item_statistics(test: TestDefinition) -> dict[str, Any]:
-    finished = (Attempt.test_id == test.id, Attempt.status == "finished")
-    x = case((AttemptItem.correct.is_(True), 1), else_=0)
+    """From the running sums kept at grading time: one row per question, however many attempts."""
     rows = db.session.execute(
-        select(Question.id, Question.external_id, Question.topic, func.count(), func.sum(x),
-               func.sum(Attempt.score), func.sum(Attempt.score * Attempt.score), func.sum(x * Attempt.score))
-        .join(QuestionVersion, QuestionVersion.question_id == Question.id)
-        .join(AttemptItem, AttemptItem.question_version_id == QuestionVersion.id)
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .where(*finished)
-        .group_by(Question.id, Question.external_id, Question.topic)
+        select(Question.id, Question.external_id, Question.topic, QuestionStat.n, QuestionStat.sum_x,
+               QuestionStat.sum_t, QuestionStat.sum_tt, QuestionStat.sum_xt)
+        .join(QuestionStat, QuestionStat.question_id == Question.id)
+        .where(QuestionStat.test_id == test.id, QuestionStat.n > 0)
         .order_by(Question.external_id)
     ).all()
     options: dict[int, dict[str, int]] = {}
     for question_id, option_id, count in db.session.execute(
-        select(QuestionVersion.question_id, AttemptAnswer.option_id, func.count())
-        .join(AttemptItem, AttemptItem.id == AttemptAnswer.item_id)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .where(*finished).group_by(QuestionVersion.question_id, AttemptAnswer.option_id)
+        select(OptionStat.question_id, OptionStat.option_id, OptionStat.count)
+        .where(OptionStat.test_id == test.id, OptionStat.count > 0)
     ):
         options.setdefault(question_id, {})[option_id] = count
     items = []
@@ -70,6 +64,7 @@ def item_statistics(test: TestDefinition) -> dict[str, Any]:
         items.append({"question_id": qid, "id": external_id, "topic": topic, "n": n, "facility": round(facility, 3),
                       "discrimination": None if discrimination is None else round(discrimination, 3),
                       "options": dict(sorted(options.get(qid, {}).items())), "flags": flags})
+    finished = (Attempt.test_id == test.id, Attempt.status == "finished")
     summary = db.session.execute(
         select(func.count(), func.avg(Attempt.percent), func.avg(Attempt.percent * Attempt.percent),
                func.avg(Attempt.score), func.avg(Attempt.score * Attempt.score),

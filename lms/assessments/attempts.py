@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from lms import audit
+from lms.assessments import stats
 from lms.assessments.models import (
     Attempt,
     AttemptAnswer,
@@ -235,6 +236,7 @@ def finish(attempt: Attempt, at: datetime | None = None, reason: str = "submitte
     attempt.percent = round(100 * score / attempt.max_score) if attempt.max_score else 0
     attempt.passed = attempt.percent >= attempt.test.pass_mark_percent
     db.session.flush()
+    stats.record(attempt)
     event(attempt, "finish", {"reason": reason, "score": score, "percent": attempt.percent,
                               "passed": attempt.passed}, actor=actor)
     if attempt.passed:
@@ -256,6 +258,8 @@ def annul(attempt: Attempt, reason: str, actor: Any) -> None:
         return
     if not reason.strip():
         raise ValidationFailed(reason=_l("Give the reason."))
+    if attempt.status == "finished":
+        stats.record(attempt, sign=-1)  # an annulled attempt leaves the item analysis
     attempt.status = "annulled"
     attempt.finished_at = attempt.finished_at or utcnow()
     attempt.passed = None

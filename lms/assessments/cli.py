@@ -85,3 +85,17 @@ def export_command(code: str, fmt: str, lang: str, output: str | None) -> None:
         click.echo(f"wrote {output}")
     else:
         click.echo(text)
+
+
+@banks_cli.command("rebuild-stats")
+def rebuild_stats_command() -> None:
+    """Recompute the item-analysis sums of every test from its finished attempts (after a bulk load)."""
+    from sqlalchemy import select
+
+    from lms.assessments.models import TestDefinition
+    from lms.assessments.stats import rebuild
+
+    for test in db.session.scalars(select(TestDefinition)):
+        rebuild(test.id)
+        click.echo(f"rebuilt {test.curriculum.code}")
+    db.session.commit()

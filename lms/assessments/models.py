@@ -203,3 +203,30 @@ class AttemptEvent(db.Model):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType())
     ip: Mapped[str | None] = mapped_column(String(45))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class QuestionStat(db.Model):
+    """Running sums per test and question, updated when an attempt is graded (and undone when it is
+    annulled), so item analysis reads one row per question however many attempts there are:
+    n, Σx, ΣT, ΣT², ΣxT with x the item's 0/1 and T the attempt's score."""
+
+    __tablename__ = "question_stats"
+
+    test_id: Mapped[int] = mapped_column(ForeignKey("test_definitions.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+    sum_x: Mapped[int] = mapped_column(default=0)
+    sum_t: Mapped[int] = mapped_column(default=0)
+    sum_tt: Mapped[int] = mapped_column(default=0)
+    sum_xt: Mapped[int] = mapped_column(default=0)
+
+
+class OptionStat(db.Model):
+    """How often each option of a question was chosen in graded attempts of a test."""
+
+    __tablename__ = "option_stats"
+
+    test_id: Mapped[int] = mapped_column(ForeignKey("test_definitions.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    option_id: Mapped[str] = mapped_column(String(4), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -2,7 +2,7 @@
 
 Revision ID: 0005_assessments
 Revises: 0004_training
-Create Date: 2026-11-21 21:38:06.760701
+Create Date: 2026-11-21 21:59:30.560106
 
 """
 from alembic import op
@@ -55,6 +55,27 @@ def upgrade():
     sa.ForeignKeyConstraint(['curriculum_id'], ['curricula.id'], name=op.f('fk_test_definitions_curriculum_id_curricula')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_test_definitions')),
     sa.UniqueConstraint('curriculum_id', name=op.f('uq_test_definitions_curriculum_id'))
+    )
+    op.create_table('option_stats',
+    sa.Column('test_id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('option_id', sa.String(length=4), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_option_stats_question_id_questions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['test_id'], ['test_definitions.id'], name=op.f('fk_option_stats_test_id_test_definitions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('test_id', 'question_id', 'option_id', name=op.f('pk_option_stats'))
+    )
+    op.create_table('question_stats',
+    sa.Column('test_id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('sum_x', sa.Integer(), nullable=False),
+    sa.Column('sum_t', sa.Integer(), nullable=False),
+    sa.Column('sum_tt', sa.Integer(), nullable=False),
+    sa.Column('sum_xt', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_question_stats_question_id_questions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['test_id'], ['test_definitions.id'], name=op.f('fk_question_stats_test_id_test_definitions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('test_id', 'question_id', name=op.f('pk_question_stats'))
     )
     op.create_table('question_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -204,6 +225,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_question_versions_question_id'))
 
     op.drop_table('question_versions')
+    op.drop_table('question_stats')
+    op.drop_table('option_stats')
     op.drop_table('test_definitions')
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_questions_curriculum_id'))

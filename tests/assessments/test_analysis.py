@@ -98,3 +98,23 @@ def test_quality_flags_an_organisation_below_the_national_rate(app, exam, make_u
     assert (row["trained"], row["first_attempts"], row["first_attempt_pass_rate"]) == (1, 1, 0.0)
     assert row["national_rate"] == 0.0 and row["flag"] is False  # the only organisation is the nation
     assert db.session.scalar(select(db.func.count()).select_from(TrainingRecord)) >= 1
+
+
+def test_running_sums_equal_a_full_recomputation(exam, frozen_clock, make_user):
+    from lms.assessments import stats
+    from lms.assessments.models import OptionStat, QuestionStat
+
+    made = _make_attempts(exam, frozen_clock, [[1] * 20, [1, 0] * 10, [0] * 20, [1] * 15 + [0] * 5])
+    attempts.annul(made[1], "Подсказка", make_user("examiner"))  # leaves the analysis
+    db.session.commit()
+    kept = {r.question_id: {k: getattr(r, k) for k in stats.SUMS}
+            for r in db.session.scalars(select(QuestionStat).where(QuestionStat.test_id == exam.test.id))
+            if r.n}
+    options = {(r.question_id, r.option_id): r.count
+               for r in db.session.scalars(select(OptionStat).where(OptionStat.test_id == exam.test.id)) if r.count}
+    questions, expected_options = stats.from_attempts(exam.test.id)
+    assert kept == {q.pop("question_id"): q for q in questions}
+    assert options == expected_options
+    before = analysis.item_statistics(exam.test)
+    stats.rebuild(exam.test.id)
+    assert analysis.item_statistics(exam.test) == before

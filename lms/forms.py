@@ -54,6 +54,13 @@ class BaseForm(FlaskForm):
     def csrf_expired(self) -> bool:
         return bool(getattr(self, "csrf_token", None) and self.csrf_token.errors)
 
+    def refused(self, exc: Any) -> None:
+        """A service refused the input: undo the transaction and show its messages on the fields."""
+        from lms.extensions import db
+
+        db.session.rollback()
+        self.apply_errors(exc.errors)
+
     def apply_errors(self, errors: dict[str, list[Any]]) -> None:
         """Put service-level errors onto the matching fields (or the form when there is no such field)."""
         for name, messages in errors.items():

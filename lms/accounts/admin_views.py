@@ -60,8 +60,7 @@ def create_user():
                                 employer_bin=form.employer_bin.data or None, actor=current_user)
             services.send_activation(user, select_locale())
         except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
+            form.refused(exc)
         else:
             db.session.commit()
             flash(_("The account has been created and an activation link sent to %(email)s.", email=user.email),
@@ -85,8 +84,7 @@ def user(user_id: int):
             services.grant_role(person, form.role.data, organisation=_organisation(form),
                                 employer_bin=form.employer_bin.data or None, actor=current_user)
         except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
+            form.refused(exc)
         else:
             db.session.commit()
             flash(_("The role has been granted."), "success")

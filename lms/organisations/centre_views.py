@@ -113,10 +113,7 @@ def organisation(organisation_id: int):
             else:
                 registry.revoke(org, form.reason.data or "", bool(form.for_cause.data), actor=current_user)
         except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
-            if "status" in exc.errors:
-                form.form_errors.extend(exc.errors["status"])
+            form.refused(exc)
         else:
             db.session.commit()
             flash(_("The organisation's status has been changed."), "success")
@@ -175,8 +172,7 @@ def lecturer_new():
                 "qualification": form.qualification.data, "experience_years": int(years) if years.isdigit() else None,
             }, actor=current_user)
         except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
+            form.refused(exc)
         else:
             db.session.commit()
             return redirect(url_for("centre_registry.lecturer", lecturer_id=lecturer.id))
@@ -210,10 +206,7 @@ def lecturer(lecturer_id: int):
             else:
                 lecturers.invite(person, (form.email.data or "").strip(), select_locale(), actor=current_user)
         except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
-            if "status" in exc.errors:
-                form.form_errors.extend(exc.errors["status"])
+            form.refused(exc)
         else:
             db.session.commit()
             flash(_("Saved."), "success")

@@ -57,8 +57,7 @@ def start():
                 manager=current_user._get_current_object() if signed_in else None,
                 full_name=form.full_name.data or "", email=form.email.data or "", locale=select_locale())
         except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
+            form.refused(exc)
         else:
             db.session.commit()
             if signed_in:
@@ -199,8 +198,7 @@ def profile(organisation_id: int):
             registry.update_contacts(organisation, {k: getattr(contacts, k).data for k in registry.CONTACT_FIELDS},
                                      actor=current_user)
         except ValidationFailed as exc:
-            db.session.rollback()
-            contacts.apply_errors(exc.errors)
+            contacts.refused(exc)
         else:
             db.session.commit()
             flash(_("The contacts have been saved."), "success")
@@ -212,8 +210,7 @@ def profile(organisation_id: int):
                 "bin": (change.bin.data or "").strip(), "curricula": sorted(change.curricula.data or []),
             }, actor=current_user)
         except ValidationFailed as exc:
-            db.session.rollback()
-            change.apply_errors(exc.errors)
+            change.refused(exc)
         else:
             db.session.commit()
             flash(_("Your change request has been sent to the Centre."), "success")
@@ -238,8 +235,7 @@ def org_lecturers(organisation_id: int):
                 "qualification": form.qualification.data, "experience_years": int(years) if years.isdigit() else None,
             }, actor=current_user)
         except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
+            form.refused(exc)
         else:
             db.session.commit()
             flash(_("The lecturer has been linked to your organisation."), "success")

@@ -69,9 +69,7 @@ def record(record_id: int):
         try:
             completion.invalidate(row, form.reason.data, actor=current_user)
         except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
-            form.form_errors.extend(exc.errors.get("status", []))
+            form.refused(exc)
         else:
             db.session.commit()
             flash(_("The training record has been invalidated."), "success")

@@ -62,10 +62,7 @@ def new(organisation_id: int):
                 hours=_int(form.hours.data), capacity=_int(form.capacity.data),
                 lecturer_ids=[int(i) for i in form.lecturers.data or [] if i.isdigit()], actor=current_user)
         except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
-            if "status" in exc.errors:
-                form.form_errors.extend(exc.errors["status"])
+            form.refused(exc)
         else:
             db.session.commit()
             flash(_("The course has been scheduled."), "success")
@@ -113,10 +110,7 @@ def enrol(course_id: int):
             _row, created = enrolment.enrol(course, {k: getattr(form, k).data for k in enrolment.FIELDS},
                                             actor=current_user, locale=select_locale())
         except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
-            if "status" in exc.errors:
-                form.form_errors.extend(exc.errors["status"])
+            form.refused(exc)
         else:
             db.session.commit()
             flash(_("The trainee has been enrolled; a link to their account was sent to their e-mail.") if created
@@ -204,8 +198,7 @@ def api_keys(organisation_id: int):
         try:
             _row, new_key = apikeys.create(organisation, form.name.data, actor=current_user)
         except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
+            form.refused(exc)
         else:
             db.session.commit()
     keys = db.session.scalars(select(ApiKey).where(ApiKey.organisation_id == organisation.id)

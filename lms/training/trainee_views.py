@@ -65,8 +65,7 @@ def claim(token: str):
         try:
             user = enrolment.create_account(row, form.password.data)
         except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
+            form.refused(exc)
         else:
             db.session.commit()
             login_user(user)

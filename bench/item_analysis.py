@@ -106,7 +106,7 @@ def main(n: int) -> int:
             timings[name] = round(min(samples), 3)
         stats = analysis.item_statistics(test)
     report = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "attempts": n,
-              "database": url.split("://")[0], "timings": timings,
+              "database": url.split("://")[0].split("+")[0], "timings": timings,
               "result": {k: stats[k] for k in ("attempts", "mean", "sd", "pass_rate", "alpha")},
               "questions": len(stats["items"])}
     RESULTS.mkdir(exist_ok=True)

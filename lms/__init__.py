@@ -85,6 +85,10 @@ def _register_blueprints(app: Flask) -> None:
     from lms.api import bp as api_bp
     from lms.assessments.staff_views import bp as assessments_staff_bp
     from lms.assessments.views import bp as tests_bp
+    from lms.certificates.centre_views import bp as centre_certificates_bp
+    from lms.certificates.employer import bp as employer_bp
+    from lms.certificates.holder_views import bp as holder_bp
+    from lms.certificates.verification import bp as verification_bp
     from lms.curricula.centre_views import bp as centre_curricula_bp
     from lms.curricula.views import bp as curricula_bp
     from lms.i18n import bp as i18n_bp
@@ -99,5 +103,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, i18n_bp, accounts_bp, admin_bp, curricula_bp, centre_curricula_bp, registry_bp,
                       org_bp, centre_registry_bp, lecturer_bp, courses_bp, trainee_bp, centre_training_bp, tests_bp,
-                      assessments_staff_bp, api_bp):
+                      assessments_staff_bp, verification_bp, holder_bp, centre_certificates_bp, employer_bp, api_bp):
         app.register_blueprint(blueprint)

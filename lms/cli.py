@@ -63,8 +63,9 @@ def worker_command(once: bool) -> None:
 
 def register_cli(app: Flask) -> None:
     from lms.assessments.cli import banks_cli
+    from lms.certificates.cli import certificates_cli, keys_cli
     from lms.curricula.cli import curricula_cli
     from lms.demo.cli import demo_cli
 
-    for command in (users_cli, worker_command, demo_cli, curricula_cli, banks_cli):
+    for command in (users_cli, worker_command, demo_cli, curricula_cli, banks_cli, keys_cli, certificates_cli):
         app.cli.add_command(command)

@@ -14,6 +14,7 @@ from lms.assessments.models import (
     TestDefinition,
 )
 from lms.audit.models import AuditEvent
+from lms.certificates.models import Certificate, CertificateEvent, SigningKey, VerificationCheck
 from lms.curricula.models import Curriculum, CurriculumTopic, CurriculumVersion
 from lms.jobs.models import Job
 from lms.lecturers.models import Lecturer, LecturerCurriculum, OrganisationLecturer
@@ -39,8 +40,9 @@ from lms.training.models import (
 )
 
 __all__ = ["ApiKey", "Application", "ApplicationDocument", "ApplicationVersion", "Attempt", "AttemptAnswer",
-           "AttemptEvent", "AttemptItem", "Attendance", "AuditEvent", "ChangeRequest", "Course", "CourseLecturer",
-           "Curriculum", "CurriculumTopic", "CurriculumVersion", "Enrolment", "Job", "Lecturer",
-           "LecturerCurriculum", "OptionStat", "Organisation", "OrganisationCurriculum", "OrganisationLecturer",
-           "OrganisationStatusEvent", "OutboxMessage", "Question", "QuestionStat", "QuestionVersion", "RegistryCounter",
-           "RoleAssignment", "Sitting", "TestDefinition", "TopicProgress", "TrainingRecord", "User"]
+           "AttemptEvent", "AttemptItem", "Attendance", "AuditEvent", "Certificate", "CertificateEvent",
+           "ChangeRequest", "Course", "CourseLecturer", "Curriculum", "CurriculumTopic", "CurriculumVersion",
+           "Enrolment", "Job", "Lecturer", "LecturerCurriculum", "OptionStat", "Organisation",
+           "OrganisationCurriculum", "OrganisationLecturer", "OrganisationStatusEvent", "OutboxMessage",
+           "Question", "QuestionStat", "QuestionVersion", "RegistryCounter", "RoleAssignment", "SigningKey",
+           "Sitting", "TestDefinition", "TopicProgress", "TrainingRecord", "User", "VerificationCheck"]

@@ -11,6 +11,7 @@ PURPOSES = {
     "password-reset": "LMS_RESET_TOKEN_MAX_AGE",
     "account-activation": "LMS_INVITE_TOKEN_MAX_AGE",
     "enrolment-claim": "LMS_CLAIM_TOKEN_MAX_AGE",
+    "certificate-share": "LMS_SHARE_TOKEN_MAX_AGE",
 }
 
 

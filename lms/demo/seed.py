@@ -94,6 +94,11 @@ def seed() -> dict[str, Any]:
 
     tests = seed_assessments([org, karaganda(org_id)], admin, person_id)
     suspend_demo(org_id, admin)
+
+    from lms.demo.certificates import seed_certificates
+
+    certificates = seed_certificates(admin)
     for entry in organisations:  # the statuses as they stand at the end
         entry["status"] = db.session.scalar(select(Organisation.status).where(Organisation.bin == entry["bin"]))
-    return {"logins": logins, "organisations": organisations, "courses": courses, "tests": tests}
+    return {"logins": logins, "organisations": organisations, "courses": courses, "tests": tests,
+            "certificates": certificates}

@@ -9,10 +9,11 @@ from lms.extensions import db
 from lms.organisations.models import RegistryCounter
 
 
-def next_number(kind: str, year: int) -> int:
+def next_number(kind: str, year: int, session: object = None) -> int:
     """Atomically take the next number (an UPDATE ... RETURNING, safe under concurrency on both databases)."""
+    session = session or db.session
     for _ in range(3):
-        taken = db.session.execute(
+        taken = session.execute(
             update(RegistryCounter)
             .where(RegistryCounter.kind == kind, RegistryCounter.year == year)
             .values(last=RegistryCounter.last + 1)
@@ -21,8 +22,8 @@ def next_number(kind: str, year: int) -> int:
         if taken is not None:
             return taken
         try:
-            with db.session.begin_nested():
-                db.session.add(RegistryCounter(kind=kind, year=year, last=0))
+            with session.begin_nested():
+                session.add(RegistryCounter(kind=kind, year=year, last=0))
         except IntegrityError:
             pass  # another transaction created the year's counter first: take from it
     raise RuntimeError("could not allocate a registry number")  # pragma: no cover

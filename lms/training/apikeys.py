@@ -36,6 +36,18 @@ def create(organisation: Organisation, name: str, actor: Any) -> tuple[ApiKey, s
     return row, key
 
 
+def create_for_employer(employer_bin: str, name: str, actor: Any) -> tuple[ApiKey, str]:
+    """An employer's key: it checks certificates, nothing else."""
+    prefix = secrets.token_hex(6)
+    key = f"lms_{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiKey(employer_bin=employer_bin, name=(name or "").strip()[:100] or "API", prefix=prefix,
+                 key_hash=_digest(key), created_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("api_key.created", row, actor=actor, after={"employer_bin": employer_bin, "name": row.name})
+    return row, key
+
+
 def revoke(row: ApiKey, actor: Any) -> None:
     if row.revoked_at is None:
         row.revoked_at = utcnow()

@@ -58,3 +58,13 @@ def test_create_admin_refuses_weak_password(app):
     result = app.test_cli_runner().invoke(args=["users", "create-admin", "--email", "weak@centre.kz", "--name",
                                                 "Weak", "--password", "123"])
     assert result.exit_code == 1 and "password" in result.output
+
+
+def test_demo_seed_has_registry_courses_tests_and_certificates(app):
+    data = json.loads(app.test_cli_runner().invoke(args=["demo", "seed", "--json"]).output)
+    assert {o["status"] for o in data["organisations"]} >= {"approved", "suspended", "revoked", "applicant"}
+    assert len(data["courses"]) >= 2
+    assert data["tests"]["finished_attempts"] >= 40
+    statuses = {c["status"] for c in data["certificates"]}
+    assert statuses >= {"valid", "expired", "suspended", "revoked"}
+    assert all(c["verify_url"].startswith("http") and "/v/" in c["verify_url"] for c in data["certificates"])

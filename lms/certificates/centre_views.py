@@ -1,0 +1,125 @@
+"""The Centre: a certificate's status, the unified registry of people, and the mass suspension after an
+organisation is revoked for cause."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from lms import audit
+from lms.accounts.roles import CENTRE_ADMIN
+from lms.assessments.models import Attempt
+from lms.authz import role_required
+from lms.certificates import services
+from lms.certificates.forms import InvalidateForm, StatusForm
+from lms.certificates.models import Certificate
+from lms.domain import ValidationFailed
+from lms.extensions import db
+from lms.forms import form_view
+from lms.organisations.models import Organisation
+from lms.training.models import TrainingRecord
+
+bp = Blueprint("centre_certificates", __name__, url_prefix="/centre")
+
+
+@bp.route("/certificates/<int:certificate_id>", methods=["GET", "POST"])
+@role_required(CENTRE_ADMIN)
+@form_view
+def certificate(certificate_id: int):
+    row = db.get_or_404(Certificate, certificate_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            services.change_status(row, form.action.data, form.reason.data, actor=current_user)
+        except ValidationFailed as exc:
+            form.refused(exc)
+        else:
+            db.session.commit()
+            flash(_("The certificate's status has been changed."), "success")
+            return redirect(url_for("centre_certificates.certificate", certificate_id=row.id))
+    return render_template("certificates/centre_certificate.html", certificate=row, form=form,
+                           today=services.today(), events=audit.history(row))
+
+
+def _people(q: str) -> list[tuple[str, str]]:
+    """(IIN, name) of the people matching an IIN, a name or a certificate number."""
+    q = q.strip()
+    if not q:
+        return []
+    found: dict[str, str] = {}
+    for iin, name in db.session.execute(select(TrainingRecord.iin, TrainingRecord.full_name).where(
+            or_(TrainingRecord.iin == q, TrainingRecord.full_name.ilike(f"%{q}%"))).limit(200)):
+        found.setdefault(iin, name)
+    for iin, name in db.session.execute(select(Certificate.iin, Certificate.holder_name).where(
+            or_(Certificate.number == q.upper(), Certificate.iin == q))):
+        found.setdefault(iin, name)
+    return sorted(found.items(), key=lambda kv: kv[1])
+
+
+@bp.get("/people")
+@role_required(CENTRE_ADMIN)
+def people():
+    q = request.args.get("q", "")
+    rows = _people(q)
+    if request.args.get("format") == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["iin", "name", "training_records", "certificates"])
+        for iin, name in rows:
+            records = db.session.scalar(select(db.func.count()).select_from(TrainingRecord)
+                                        .where(TrainingRecord.iin == iin))
+            certs = ";".join(db.session.scalars(select(Certificate.number).where(Certificate.iin == iin)))
+            writer.writerow([iin, name, records, certs])
+        audit.record("registry.exported", object_type="people", note=q[:100])
+        db.session.commit()
+        return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="people.csv"'})
+    return render_template("certificates/people.html", q=q, rows=rows)
+
+
+@bp.get("/people/<iin>")
+@role_required(CENTRE_ADMIN)
+def person(iin: str):
+    records = db.session.scalars(select(TrainingRecord).where(TrainingRecord.iin == iin)
+                                 .order_by(TrainingRecord.completed_on.desc())).all()
+    certificates = db.session.scalars(select(Certificate).where(Certificate.iin == iin)
+                                      .order_by(Certificate.issued_at.desc())).all()
+    if not records and not certificates:
+        return render_template("errors/error.html", status=404, title=_("Nothing found."), message=""), 404
+    attempts = db.session.scalars(select(Attempt).where(Attempt.training_record_id.in_([r.id for r in records]))
+                                  .order_by(Attempt.started_at.desc())).all()
+    return render_template("certificates/person.html", iin=iin, records=records, certificates=certificates,
+                           attempts=attempts, today=services.today())
+
+
+@bp.route("/organisations/<int:organisation_id>/invalidate", methods=["GET", "POST"])
+@role_required(CENTRE_ADMIN)
+@form_view
+def invalidate(organisation_id: int):
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = InvalidateForm()
+    preview = None
+    if form.validate_on_submit() and form.start.data and form.end.data:
+        preview = services.affected_by(organisation.id, form.start.data, form.end.data)
+        if form.confirm.data:
+            try:
+                records, suspended = services.invalidate_range(organisation, form.start.data, form.end.data,
+                                                               form.reason.data or "", actor=current_user)
+            except ValidationFailed as exc:
+                form.refused(exc)
+            else:
+                db.session.commit()
+                flash(_("%(r)s training records invalidated, %(c)s certificates suspended.", r=records, c=suspended),
+                      "success")
+                return redirect(url_for("centre_registry.organisation", organisation_id=organisation.id))
+    certificates = {}
+    for record in preview or []:
+        certificates[record.id] = db.session.scalars(select(Certificate).where(
+            Certificate.training_record_id == record.id)).all()
+    return render_template("certificates/invalidate.html", organisation=organisation, form=form, preview=preview,
+                           certificates=certificates)

@@ -1,0 +1,74 @@
+"""The holder's certificates: list, PDF, signed credential, an expiring share link."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.certificates import credentials, services
+from lms.certificates.models import Certificate
+from lms.certificates.verification import render_status
+from lms.extensions import db
+from lms.storage import StorageError
+from lms.tokens import InvalidToken, make_token, read_token
+
+bp = Blueprint("holder", __name__)
+
+
+def own_certificate_or_404(certificate_id: int) -> Certificate:
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or certificate.holder_id != current_user.id:
+        abort(404)
+    return certificate
+
+
+@bp.get("/me/certificates")
+@login_required
+def mine():
+    rows = db.session.scalars(select(Certificate).where(Certificate.holder_id == current_user.id)
+                              .order_by(Certificate.issued_at.desc())).all()
+    return render_template("certificates/mine.html", certificates=rows, today=services.today())
+
+
+@bp.get("/me/certificates/<int:certificate_id>/pdf")
+@login_required
+def pdf(certificate_id: int):
+    certificate = own_certificate_or_404(certificate_id)
+    try:
+        data = services.pdf_bytes(certificate)
+    except StorageError:
+        abort(503)
+    db.session.commit()
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{certificate.number}.pdf"', "Cache-Control": "private"})
+
+
+@bp.get("/me/certificates/<int:certificate_id>/credential")
+@login_required
+def credential(certificate_id: int):
+    certificate = own_certificate_or_404(certificate_id)
+    token = credentials.credential_jwt(certificate)
+    db.session.commit()
+    return Response(token, mimetype="application/vc+jwt", headers={
+        "Content-Disposition": f'attachment; filename="{certificate.number}.vc.jwt"'})
+
+
+@bp.get("/me/certificates/<int:certificate_id>/share")
+@login_required
+def share(certificate_id: int):
+    certificate = own_certificate_or_404(certificate_id)
+    link = url_for("holder.shared", token=make_token("certificate-share", {"c": certificate.id}), _external=True)
+    return render_template("certificates/share.html", certificate=certificate, link=link)
+
+
+@bp.get("/s/<token>")
+def shared(token: str):
+    try:
+        data = read_token("certificate-share", token)
+    except InvalidToken:
+        return render_template("certificates/not_found.html"), 404
+    certificate = db.session.get(Certificate, data.get("c")) if isinstance(data, dict) else None
+    if certificate is None:
+        return render_template("certificates/not_found.html"), 404
+    return render_status(certificate, "share")

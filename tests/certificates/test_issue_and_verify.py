@@ -58,7 +58,7 @@ def test_the_pdf_qr_code_opens_the_verify_page(client, issued, tmp_path):
     text = subprocess.run(["pdftotext", str(tmp_path / "c.pdf"), "-"], capture_output=True, text=True).stdout
     assert issued.number in text and "СЕРТИФИКАТ" in text and any(ch in text for ch in "әғқңөұүһі")
     response = client.get(decoded.split("localhost", 1)[1] + "?lang=en")
-    assert response.status_code == 200 and "Valid" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Certificate valid" in response.get_data(as_text=True)
     assert services.pdf_bytes(issued) == data  # served from storage afterwards
 
 
@@ -76,7 +76,7 @@ def test_the_worker_renders_the_pdf(issued):
     assert issued.pdf_key
 
 
-@pytest.mark.parametrize(("action", "label"), [("suspend", "Suspended"), ("revoke", "Revoked")])
+@pytest.mark.parametrize(("action", "label"), [("suspend", "Certificate suspended"), ("revoke", "Certificate revoked")])
 def test_status_shows_at_once_with_reason(client, issued, make_user, action, label):
     services.change_status(issued, action, "Проверка", make_user("centre_admin"))
     db.session.commit()
@@ -91,7 +91,7 @@ def test_expired_and_near_expiry(client, issued, frozen_clock):
     frozen_clock(datetime.combine(issued.valid_until - timedelta(days=10), time(6), UTC))
     assert "expires soon" in client.get(f"/v/{issued.code}?lang=en").get_data(as_text=True)
     frozen_clock(datetime.combine(issued.valid_until + timedelta(days=2), time(6), UTC))
-    assert "Expired" in client.get(f"/v/{issued.code}?lang=en").get_data(as_text=True)
+    assert "Certificate expired" in client.get(f"/v/{issued.code}?lang=en").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("code", ["AAAAAAAAAAAAAAAAAAAA", "short", "x" * 300, "bad%20code%27--"])

@@ -164,7 +164,7 @@ def test_revocation_reaches_page_api_and_status_list_at_once(client, employer, i
     _row, key = apikeys.create_for_employer(issued.employer_bin, "HR", employer)
     services.change_status(issued, "revoke", "Подлог", make_user("centre_admin"))
     db.session.commit()
-    assert "Revoked" in client.get(f"/v/{issued.code}?lang=en").get_data(as_text=True)
+    assert "Certificate revoked" in client.get(f"/v/{issued.code}?lang=en").get_data(as_text=True)
     api = client.get(f"/api/v1/certificates/{issued.number}", headers={"Authorization": f"Bearer {key}"})
     assert api.get_json()["status"] == "revoked"
     import base64

@@ -59,5 +59,7 @@ translations: $(BIN)/.installed
 
 ## bench: measured timings (apart from the tests); results in bench/results/
 bench: setup
+	$(FLASK) demo seed >/dev/null
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.certificates
 	$(BIN)/python -m bench.item_analysis 100000

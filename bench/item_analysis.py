@@ -3,7 +3,7 @@
 Builds a throwaway SQLite database (or uses LMS_BENCH_DATABASE_URL), loads the shipped curricula, banks and
 demo data, bulk-inserts N finished attempts of 20 drawn questions each (answers by a simple ability model),
 then times the SQL aggregates behind /centre/item-analysis and /centre/quality. Writes
-bench/results/item-analysis.json. Never part of the test suite."""
+bench/results/item-analysis-<database>.json. Never part of the test suite."""
 
 from __future__ import annotations
 
@@ -104,11 +104,11 @@ def main(n: int) -> int:
                 func()
                 samples.append(time.perf_counter() - t0)
             timings[name] = round(min(samples), 3)
-        stats = analysis.item_statistics(test)
+        result = analysis.item_statistics(test)
     report = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "attempts": n,
               "database": url.split("://")[0].split("+")[0], "timings": timings,
-              "result": {k: stats[k] for k in ("attempts", "mean", "sd", "pass_rate", "alpha")},
-              "questions": len(stats["items"])}
+              "result": {k: result[k] for k in ("attempts", "mean", "sd", "pass_rate", "alpha")},
+              "questions": len(result["items"])}
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"item-analysis-{report['database']}.json"
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

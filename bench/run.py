@@ -76,7 +76,7 @@ def main() -> int:
     report = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "database": app.config["SQLALCHEMY_DATABASE_URI"].split("://")[0],
+        "database": app.config["SQLALCHEMY_DATABASE_URI"].split("://")[0].split("+")[0],
         "method": "in-process WSGI test client, one thread, sequential requests",
         "results": results,
     }

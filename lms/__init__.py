@@ -7,8 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` bounded to a 64-bit id: a longer number is a 404, not an overflow in the database driver."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -27,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # see lms.forms.install_csrf
     app.config.setdefault("WTF_I18N_ENABLED", False)  # every message is ours, in four languages
 
+    app.url_map.converters["int"] = IdConverter
     app.json.ensure_ascii = False  # Kazakh and Kyrgyz stay readable (and three times smaller) in JSON
     _init_extensions(app)
     _register_blueprints(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -11,11 +13,9 @@ from lms.extensions import db
 users_cli = AppGroup("users", help="Accounts.")
 
 
-def data_directory(value: str | None, default: object) -> object:
+def data_directory(value: str | None, default: Path) -> Path:
     """A command's DIRECTORY argument (default: the shipped data folder)."""
-    from pathlib import Path
-
-    path = Path(value) if value else Path(str(default))
+    path = Path(value) if value else default
     if not path.is_dir():
         raise click.ClickException(f"not a directory: {path}")
     return path

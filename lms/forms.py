@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, flash, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from lms import identifiers
-from lms.extensions import csrf
+from lms.extensions import csrf, db
 from lms.profiles import get_profile
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
@@ -39,8 +39,8 @@ def api_key_view(view: Callable[..., Any]) -> Callable[..., Any]:
 def install_csrf(app: Flask) -> None:
     @app.before_request
     def _check_csrf() -> None:
-        if request.method in SAFE_METHODS:
-            return
+        if request.method in SAFE_METHODS or request.routing_exception is not None:
+            return  # no view will run: the 404 or 405 itself answers
         view = app.view_functions.get(request.endpoint or "")
         if view is not None and (getattr(view, "_csrf_in_form", False) or getattr(view, "_api_key_auth", False)):
             return
@@ -56,8 +56,6 @@ class BaseForm(FlaskForm):
 
     def refused(self, exc: Any) -> None:
         """A service refused the input: undo the transaction and show its messages on the fields."""
-        from lms.extensions import db
-
         db.session.rollback()
         self.apply_errors(exc.errors)
 
@@ -74,10 +72,6 @@ class BaseForm(FlaskForm):
 
 def refused(exc: Any, first_only: bool = True) -> None:
     """A service refused an action that has no form to carry the message: undo and tell the user."""
-    from flask import flash
-
-    from lms.extensions import db
-
     db.session.rollback()
     messages = [m for ms in exc.errors.values() for m in ms]
     for message in messages[:1] if first_only else messages:
@@ -88,6 +82,22 @@ def choices(pairs: object) -> list[SelectChoice]:
     """Select options from a mapping or (value, label) pairs; labels may be lazy translations."""
     items = pairs.items() if isinstance(pairs, dict) else pairs
     return [SelectChoice(value, label) for value, label in items]
+
+
+def whole_number(value: str | None) -> int | None:
+    """A text input's whole number, or None when it is empty or not one (the service then says why).
+
+    ASCII digits only: ``str.isdigit`` also accepts "²", on which ``int()`` raises."""
+    value = (value or "").strip()
+    # 18 digits fit any column; int() refuses beyond 4300 digits with a ValueError.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
+def number_or_text(value: str | None) -> Any:
+    """A whole number where one was typed, otherwise the text as typed (None when empty), so a draft keeps
+    it and a schema can say why it is not a number."""
+    number = whole_number(value)
+    return number if number is not None else ((value or "").strip() or None)
 
 
 def required() -> DataRequired:

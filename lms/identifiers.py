@@ -36,7 +36,7 @@ def check_digit(first11: str) -> int | None:
 
 def _digits(value: str, length: int, message: object) -> str:
     cleaned = "".join((value or "").split())
-    if len(cleaned) != length or not cleaned.isdigit():
+    if len(cleaned) != length or not (cleaned.isascii() and cleaned.isdigit()):  # "²" and "٣" are digits too
         raise InvalidIdentifier(message)
     return cleaned
 

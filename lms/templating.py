@@ -15,6 +15,7 @@ from lms.identifiers import mask
 from lms.organisations import vocab as registry_vocab
 from lms.organisations.documents import KINDS as DOCUMENT_KINDS
 from lms.profiles import get_profile
+from lms.util import external_url
 
 
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
@@ -32,7 +33,7 @@ def local_date(value: date | datetime | None, fmt: str = "medium") -> str:
 def install_templating(app: Flask) -> None:
     app.jinja_env.filters.update(local_datetime=local_datetime, local_date=local_date, mask=mask)
     app.jinja_env.globals.update(LOCALES=LOCALES, LOCALE_NAMES=LOCALE_NAMES, ROLE_LABELS=ROLE_LABELS,
-                                 csrf_token=generate_csrf, vocab=vocab,
+                                 csrf_token=generate_csrf, external_url=external_url, vocab=vocab,
                                  registry_vocab=registry_vocab, DOCUMENT_KINDS=DOCUMENT_KINDS)
 
     @app.context_processor

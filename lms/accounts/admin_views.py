@@ -16,7 +16,7 @@ from lms.audit.models import AuditEvent
 from lms.authz import role_required
 from lms.domain import ValidationFailed
 from lms.extensions import db
-from lms.forms import form_view
+from lms.forms import form_view, whole_number
 from lms.i18n import select_locale
 from lms.mail.models import OutboxMessage
 from lms.organisations.models import Organisation
@@ -31,7 +31,8 @@ def _organisations() -> list[Organisation]:
 
 def _organisation(form) -> Organisation | None:
     value = form.organisation.data
-    return db.session.get(Organisation, int(value)) if value and value.isdigit() else None
+    number = whole_number(value)
+    return db.session.get(Organisation, number) if number is not None else None
 
 
 @bp.get("/users")

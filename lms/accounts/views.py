@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from lms.accounts import services
 from lms.accounts.forms import ChangePasswordForm, LoginForm, ProfileForm, ResetRequestForm, SetPasswordForm
 from lms.domain import ValidationFailed
-from lms.extensions import db, limiter
+from lms.extensions import configured_limit, db, limiter
 from lms.forms import form_view
 from lms.i18n import select_locale
 from lms.tokens import InvalidToken
@@ -16,16 +16,10 @@ from lms.util import safe_next
 bp = Blueprint("accounts", __name__)
 
 
-def _login_limit() -> str:
-    return current_app.config["LMS_RATELIMIT_LOGIN"]
-
-
-def _reset_limit() -> str:
-    return current_app.config["LMS_RATELIMIT_RESET"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(configured_limit("LMS_RATELIMIT_LOGIN"), methods=["POST"])
 @form_view
 def login():
     if current_user.is_authenticated:
@@ -73,8 +67,7 @@ def change_password():
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
         except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
+            form.refused(exc)
         else:
             db.session.commit()
             login_user(current_user._get_current_object(), fresh=True)  # the new fingerprint
@@ -84,7 +77,7 @@ def change_password():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(configured_limit("LMS_RATELIMIT_RESET"), methods=["POST"])
 @form_view
 def reset_request():
     form = ResetRequestForm()
@@ -109,8 +102,7 @@ def _set_password_page(token: str, loader, apply, title: str, done):
         try:
             user = apply(token, form.password.data)
         except ValidationFailed as exc:
-            db.session.rollback()
-            form.apply_errors(exc.errors)
+            form.refused(exc)
         else:
             db.session.commit()
             return done(user)
@@ -118,7 +110,7 @@ def _set_password_page(token: str, loader, apply, title: str, done):
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(configured_limit("LMS_RATELIMIT_RESET"), methods=["POST"])
 @form_view
 def reset_password(token: str):
     def done(user):
@@ -130,7 +122,7 @@ def reset_password(token: str):
 
 
 @bp.route("/activate/<token>", methods=["GET", "POST"])
-@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(configured_limit("LMS_RATELIMIT_RESET"), methods=["POST"])
 @form_view
 def activate(token: str):
     def done(user):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import Select, func, select
 
 from lms.errors import json_error
@@ -44,6 +44,18 @@ def paginated(query: Select, serialize: Callable[[Any], dict[str, Any]], default
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     return jsonify({"items": [serialize(r) for r in rows], "total": total, "page": page, "per_page": per_page})
+
+
+def batch_items(shape: str = "{...}") -> list[dict[str, Any]]:
+    """The ``items`` of a JSON batch request body: a list of objects, at most ``LMS_API_BATCH_MAX`` of them."""
+    body = request.get_json(silent=True)
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ApiError(400, "bad_request", f'send JSON {{"items": [{shape}, ...]}}')
+    limit = current_app.config["LMS_API_BATCH_MAX"]
+    if len(items) > limit:
+        raise ApiError(413, "too_large", f"at most {limit} items per request")
+    return items
 
 
 def listing(items: list[dict[str, Any]]):

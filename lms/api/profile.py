@@ -1,17 +1,13 @@
-from flask import current_app, jsonify
+from flask import jsonify
 
 from lms.api import bp, listing
-from lms.extensions import limiter
+from lms.extensions import limiter, public_limit
 from lms.i18n import LOCALES
 from lms.profiles import get_profile
 
 
-def _public_limit() -> str:
-    return current_app.config["LMS_RATELIMIT_PUBLIC"]
-
-
 @bp.get("/profile")
-@limiter.limit(_public_limit)
+@limiter.limit(public_limit)
 def profile():
     p = get_profile()
     return jsonify({
@@ -27,6 +23,6 @@ def profile():
 
 
 @bp.get("/regions")
-@limiter.limit(_public_limit)
+@limiter.limit(public_limit)
 def regions():
     return listing([{"code": r.code, "names": r.names} for r in get_profile().regions])

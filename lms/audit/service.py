@@ -9,6 +9,7 @@ from sqlalchemy import select
 from lms.audit.models import AuditEvent
 from lms.extensions import db
 from lms.identifiers import mask
+from lms.security import mask_identifiers
 
 _MASKED_KEYS = {"iin", "pin", "person_id"}
 
@@ -46,7 +47,7 @@ def record(action: str, obj: Any = None, *, object_type: str | None = None, obje
         before=_clean(before),
         after=_clean(after),
         ip=request.remote_addr if has_request_context() else None,
-        note=note,
+        note=mask_identifiers(note) if note else note,  # a search term or a reason may hold an IIN
     )
     db.session.add(event)
     return event

@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from lms.accounts import services as accounts
 from lms.accounts.models import User
-from lms.clock import utcnow
 from lms.extensions import db
 from lms.lecturers import services as lecturers
 from lms.organisations import applications, documents, registry
 from lms.organisations.models import Application, Organisation
 from lms.profiles import get_profile
+from lms.util import local_today
 
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -77,7 +77,7 @@ def _manager(email: str, name: str, password: str) -> User:
 
 def seed_registry(person_id, org_id, main_org: Organisation, admin: User, lecturer_user: User,
                   password: str) -> list[dict[str, Any]]:
-    today = get_profile().local(utcnow()).date()
+    today = local_today()
     regions = [r.code for r in get_profile().regions]
     main_manager = db.session.scalar(select(User).where(User.email == "org.manager@demo.osh-centre.kz"))
     people = [(person_id(date(1975, 5, 9), "F", 1005), "Гүлнар Әбдіқызы Сейітова"),
@@ -141,5 +141,5 @@ def suspend_demo(org_id, admin: User) -> None:
     """The demo's suspended organisation: suspended after it trained its (weaker) cohort."""
     org = karaganda(org_id)
     if org is not None and org.status == "approved":
-        today = get_profile().local(utcnow()).date()
+        today = local_today()
         registry.suspend(org, SUSPENSION_REASON, today - timedelta(days=10), today + timedelta(days=80), actor=admin)

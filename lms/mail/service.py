@@ -22,11 +22,12 @@ MAX_ATTEMPTS = 8
 
 
 def queue_email(to: str, template: str, locale: str, **context: Any) -> OutboxMessage:
-    """Render ``templates/emails/<template>.txt`` (and ``.html`` if present) in ``locale`` and queue it.
+    """Render ``templates/emails/<template>.txt`` in ``locale`` and queue it.
 
-    The subject is the first line of the text template, after ``Subject:``.
+    The subject is the first line of the text template, after ``Subject:``. Links in a template come from
+    ``external_url`` (the public address), so this works the same in a request, the worker or a command.
     """
-    with current_app.test_request_context(base_url=current_app.config["LMS_BASE_URL"]), force_locale(locale):
+    with force_locale(locale):
         text = render_template(f"emails/{template}.txt", **context)
     first, _, body = text.partition("\n")
     subject = first.removeprefix("Subject:").strip()

@@ -29,7 +29,7 @@ def test_inspector_checks_and_the_centre_revokes(browser, live_app):
     phone.goto(f"{base}/v/{code}")
     expect(phone.locator("h1")).to_have_text(number)
     expect(phone.locator(".verdict .status")).to_have_text("Сертификат действителен")
-    phone.goto(f"{base}/v/NOT-A-REAL-CODE-AT-ALL")
+    assert phone.goto(f"{base}/v/NOT-A-REAL-CODE-AT-ALL").status == 404  # the friendly page, not a 500
     expect(phone.locator("h1")).to_be_visible()
 
     centre = browser.new_context(locale="en-US").new_page()

@@ -104,6 +104,20 @@ def test_password_reset_by_one_time_link(client, make_user, outbox):
     assert response.status_code == 302
 
 
+def test_refused_new_password_is_shown_on_the_field_and_the_link_still_works(client, make_user, outbox):
+    user = make_user("candidate")
+    post_form(client, "/reset", {"email": user.email}, token_from="/reset")
+    link = _link(outbox(user.email)[0])
+    response = post_form(client, link + "?lang=en", {"password": "qwertyuiop", "confirm": "qwertyuiop"},
+                         token_from=link)
+    assert response.status_code == 200
+    assert "too common" in response.get_data(as_text=True)
+    assert client.get(link).status_code == 200  # nothing was changed: the link is not used up
+    response = post_form(client, link, {"password": "Brand-New-Secret-9", "confirm": "Brand-New-Secret-9"},
+                         token_from=link)
+    assert response.status_code == 302
+
+
 def test_reset_for_unknown_email_reveals_nothing(client, outbox):
     response = post_form(client, "/reset", {"email": "nobody@example.kz"}, token_from="/reset")
     assert response.status_code == 302

@@ -14,10 +14,12 @@ def test_list_envelope(client):
 def test_errors_are_json_with_the_right_status(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
-    assert response.get_json() == {"error": {"code": "not_found", "message": response.get_json()["error"]["message"]}}
+    error = response.get_json()["error"]
+    assert set(response.get_json()) == {"error"} and error["code"] == "not_found"
+    assert isinstance(error["message"], str) and error["message"]
     response = client.post("/api/v1/profile")
-    assert response.status_code in (400, 405)
-    assert "error" in response.get_json()
+    assert response.status_code == 405  # not a CSRF 400: no view would have run
+    assert set(response.get_json()["error"]) == {"code", "message"}
 
 
 def test_pagination_arguments_are_checked(app):
@@ -55,7 +57,6 @@ def test_public_api_is_rate_limited(app, client):
     finally:
         app.config["LMS_RATELIMIT_PUBLIC"] = "120 per minute"
     assert codes == [200, 200, 200, 429]
-    assert client.get("/api/v1/regions").status_code in (200, 429)
 
 
 def test_healthz(client):

@@ -108,6 +108,13 @@ def test_audit_log_masks_identifiers(make_user):
     assert user.iin not in str(event.after) and event.after["iin"].startswith(user.iin[:2])
 
 
+def test_audit_note_masks_identifiers(app):
+    from lms import audit
+
+    event = audit.record("registry.exported", object_type="people", note="850702300001 and 10903198812345")
+    assert event.note == "85••••••••01 and 10••••••••••45"
+
+
 def test_csrf_token_helper_works(client):
     assert csrf_from(client, "/login")
 

@@ -39,6 +39,8 @@ def test_second_weights_are_used_when_first_gives_ten():
     ("85070230000a", "12 digits"),
     ("851302300001", "birth date"),   # month 13
     ("850702900001", "birth date"),   # century digit 9
+    ("²" * 12, "12 digits"),          # str.isdigit() says yes; int() refuses
+    ("٨٥٠٧٠٢٣٠٠٠٠١", "12 digits"),    # Arabic-Indic digits would be stored as non-ASCII
 ])
 def test_malformed_iins(app, value, fragment):
     with app.test_request_context(), force_locale("en"), pytest.raises(ids.InvalidIdentifier) as err:

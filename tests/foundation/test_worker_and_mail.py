@@ -148,3 +148,14 @@ def test_message_left_sending_by_a_dead_worker_is_sent_later(app, monkeypatch, f
     assert send_outbox() == 1
     db.session.refresh(message)
     assert message.status == "sent"
+
+
+def test_links_in_emails_use_the_public_address_in_the_worker_and_in_a_request(app):
+    manager = type("M", (), {"full_name": "Нұрлан"})
+    organisation = type("O", (), {"name_ru": "Центр", "registry_number": "TO-2026-00001"})
+    queue_email("a@example.kz", "organisation_approved", "ru", manager=manager, organisation=organisation)
+    with app.test_request_context(base_url="http://10.0.0.7:5000"):  # the app server's own address
+        queue_email("b@example.kz", "organisation_approved", "kk", manager=manager, organisation=organisation)
+    bodies = [m.body_text for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert len(bodies) == 2
+    assert all("http://localhost/registry/TO-2026-00001" in body and "10.0.0.7" not in body for body in bodies)

@@ -11,11 +11,11 @@ from lms import audit
 from lms.accounts.roles import CENTRE_ADMIN
 from lms.authz import role_required
 from lms.curricula import services
-from lms.curricula.forms import CurriculumForm, apply_errors, fill, to_document
+from lms.curricula.forms import CurriculumForm, fill, to_document
 from lms.curricula.models import Curriculum
 from lms.domain import ValidationFailed
 from lms.extensions import db
-from lms.forms import form_view
+from lms.forms import form_view, refused
 
 bp = Blueprint("centre_curricula", __name__, url_prefix="/centre/curricula")
 
@@ -45,8 +45,7 @@ def _editor(form: CurriculumForm, save, previous=None, **context):
                 raise ValidationFailed(layout_errors)
             result = save(document)
         except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc.errors)
+            form.refused(exc)
         else:
             db.session.commit()
             return result
@@ -100,9 +99,8 @@ def change_status(code: str):
     try:
         services.change_status(curriculum, request.form.get("status", ""), actor=current_user,
                                reason=(request.form.get("reason") or "").strip()[:500] or None)
-    except ValidationFailed:
-        db.session.rollback()
-        flash(_("This change of status is not allowed."), "error")
+    except ValidationFailed as exc:
+        refused(exc)
     else:
         db.session.commit()
         flash(_("The status has been changed."), "success")

@@ -42,18 +42,15 @@ def load_command(directory: str | None) -> None:
 @curricula_cli.command("validate")
 @click.argument("directory", required=False)
 def validate_command(directory: str | None) -> None:
-    """Check curriculum files without loading them."""
-    from lms.curricula import schema
-    from lms.curricula.services import _read
+    """Check curriculum files without loading them (the loader's own checks)."""
+    from lms.curricula.services import read_directory
 
     problems = 0
     with force_locale("en"):
-        for path in sorted(_directory(directory).glob("*.yaml")):
-            data, error = _read(path)
-            found = [error] if error else [f"{path.name}: {p}" for p in schema.validate(data, filename=path.name)]
-            for line in found:
+        for _path, _data, errors in read_directory(_directory(directory)):
+            for line in errors:
                 click.echo(line, err=True)
-            problems += len(found)
+            problems += len(errors)
     click.echo(f"{problems} problem(s)")
     if problems:
         raise SystemExit(1)

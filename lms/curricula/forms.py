@@ -10,9 +10,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, SubmitField, TextAreaField
 
 from lms.curricula.vocab import AUDIENCES, COUNTRIES, LANGS, RISK_LEVELS, SECTORS
-from lms.forms import BaseForm, choices
+from lms.forms import BaseForm, choices, number_or_text
 
 LANG_LABELS = {"kk": _l("Kazakh"), "ru": _l("Russian"), "ky": _l("Kyrgyz"), "en": _l("English")}
+_PATH = re.compile(r"^topics\[(\d+)\]\.?(.*)$")  # a schema path inside a topic
 SOURCE_HINT = _l("One source per line: act | article or section | seed file | lines")
 
 
@@ -43,15 +44,39 @@ class CurriculumForm(BaseForm):
     add_topic = SubmitField(_l("Add a topic"))
     save = SubmitField(_l("Save"))
 
+    def apply_errors(self, errors: dict[str, list[Any]]) -> None:
+        """Map the schema's field paths (``topics[2].outcomes[1].kk``) onto the form's inputs (``refused``
+        calls it)."""
+        kept = [entry.form for entry in self.topics.entries if not entry.form.remove.data]
+        for path, messages in errors.items():
+            target = None
+            match = _PATH.match(path)
+            if match:
+                position = int(match.group(1)) - 1
+                rest = match.group(2)
+                if 0 <= position < len(kept):
+                    sub = kept[position]
+                    head = rest.split(".")[0].split("[")[0]
+                    lang = rest.rsplit(".", 1)[-1] if "." in rest else ""
+                    if head == "title":
+                        target = getattr(sub, f"title_{lang or 'ru'}", None)
+                    elif head == "outcomes":
+                        target = getattr(sub, f"outcomes_{lang}", None) if lang in LANGS else sub.outcomes_ru
+                    elif head in ("sources", "hours"):
+                        target = getattr(sub, head)
+            elif path != "topics":
+                target = self._fields.get(path.replace(".", "_"))
+            if target is None:
+                self.form_errors.extend(f"{path}: {m}" if path not in ("-", "topics") else m for m in messages)
+                continue
+            if isinstance(target.errors, tuple):
+                target.errors = list(target.errors)
+            target.errors.extend(messages)
+
 
 for _name, _field in {**_localized("title", _l("Title")),
                       **_localized("description", _l("Description"), area=True)}.items():
     setattr(CurriculumForm, _name, _field)
-
-
-def _int(value: str | None) -> Any:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else value
 
 
 def _lines(text: str | None) -> list[str]:
@@ -66,10 +91,9 @@ def to_document(form: CurriculumForm, previous: dict[str, Any] | None = None) ->
         for source in topic["sources"]:
             known_acts[source["act"].get("ru", "")] = source["act"]
     topics = []
-    for index, entry in enumerate(form.topics.entries, start=1):
-        sub = entry.form
-        if sub.remove.data:
-            continue
+    # Numbered as the schema numbers them (topics kept), so apply_errors finds the same input.
+    kept = [entry.form for entry in form.topics.entries if not entry.form.remove.data]
+    for index, sub in enumerate(kept, start=1):
         per_lang = {lang: _lines(getattr(sub, f"outcomes_{lang}").data) for lang in LANGS}
         counts = {len(v) for v in per_lang.values()}
         if len(counts) > 1:
@@ -88,7 +112,7 @@ def to_document(form: CurriculumForm, previous: dict[str, Any] | None = None) ->
                             "lines": lines})
         topics.append({
             "title": {lang: getattr(sub, f"title_{lang}").data or "" for lang in LANGS},
-            "hours": _int(sub.hours.data),
+            "hours": number_or_text(sub.hours.data),
             "outcomes": outcomes,
             "sources": sources,
         })
@@ -100,8 +124,8 @@ def to_document(form: CurriculumForm, previous: dict[str, Any] | None = None) ->
         "audience": form.audience.data,
         "sector": form.sector.data,
         "risk_level": form.risk_level.data,
-        "min_hours": _int(form.min_hours.data),
-        "validity_months": _int(form.validity_months.data),
+        "min_hours": number_or_text(form.min_hours.data),
+        "validity_months": number_or_text(form.validity_months.data),
         "title": {lang: getattr(form, f"title_{lang}").data or "" for lang in LANGS},
         "description": {lang: getattr(form, f"description_{lang}").data or "" for lang in LANGS},
         "topics": topics,
@@ -128,38 +152,3 @@ def fill(form: CurriculumForm, doc: dict[str, Any]) -> None:
         entry.form.hours.data = str(topic["hours"])
         entry.form.sources.data = "\n".join(
             f"{s['act'].get('ru', '')} | {s['section']} | {s['seed']} | {s['lines']}" for s in topic["sources"])
-
-
-_PATH = re.compile(r"^topics\[(\d+)\]\.?(.*)$")
-
-
-def apply_errors(form: CurriculumForm, errors: dict[str, list[Any]]) -> None:
-    """Map the schema's field paths (``topics[2].outcomes[1].kk``) onto the form's inputs."""
-    kept = [i for i, e in enumerate(form.topics.entries) if not e.form.remove.data]
-    for path, messages in errors.items():
-        target = None
-        match = _PATH.match(path)
-        if match:
-            position = int(match.group(1)) - 1
-            rest = match.group(2)
-            if 0 <= position < len(kept):
-                sub = form.topics.entries[kept[position]].form
-                head = rest.split(".")[0].split("[")[0]
-                lang = rest.rsplit(".", 1)[-1] if "." in rest else ""
-                if head == "title":
-                    target = getattr(sub, f"title_{lang or 'ru'}", None)
-                elif head == "outcomes":
-                    target = getattr(sub, f"outcomes_{lang}", None) if lang in LANGS else sub.outcomes_ru
-                elif head in ("sources", "hours"):
-                    target = getattr(sub, head)
-        else:
-            name = path.replace(".", "_")
-            target = getattr(form, name, None) if name in form._fields or hasattr(form, name) else None
-            if path == "topics":
-                target = None
-        if target is None or not hasattr(target, "errors"):
-            form.form_errors.extend(f"{path}: {m}" if path not in ("-", "topics") else m for m in messages)
-            continue
-        if isinstance(target.errors, tuple):
-            target.errors = list(target.errors)
-        target.errors.extend(messages)

@@ -11,6 +11,12 @@ from lms.extensions import db
 from lms.types import JSONType
 
 
+def localized(values: dict[str, str] | None, locale: str) -> str:
+    """A text in ``locale``, else in Russian, else in any language given."""
+    values = values or {}
+    return values.get(locale) or values.get("ru") or next(iter(values.values()), "")
+
+
 class CurriculumVersion(db.Model):
     """One immutable version of a curriculum's content (a draft's latest version may still change)."""
 
@@ -35,7 +41,6 @@ class CurriculumVersion(db.Model):
 
     topics: Mapped[list[CurriculumTopic]] = relationship(
         back_populates="version_row", order_by="CurriculumTopic.position", cascade="all, delete-orphan",
-        lazy="selectin",
     )
     curriculum: Mapped[Curriculum] = relationship(back_populates="versions", foreign_keys=[curriculum_id])
 
@@ -50,8 +55,7 @@ class CurriculumVersion(db.Model):
     )
 
     def text(self, field: str, locale: str) -> str:
-        values = getattr(self, field) or {}
-        return values.get(locale) or values.get("ru") or next(iter(values.values()), "")
+        return localized(getattr(self, field), locale)
 
 
 class CurriculumTopic(db.Model):
@@ -74,7 +78,7 @@ class CurriculumTopic(db.Model):
     )
 
     def text(self, locale: str) -> str:
-        return self.title.get(locale) or self.title.get("ru", "")
+        return localized(self.title, locale)
 
 
 class Curriculum(db.Model):
@@ -90,7 +94,7 @@ class Curriculum(db.Model):
 
     versions: Mapped[list[CurriculumVersion]] = relationship(
         back_populates="curriculum", order_by=CurriculumVersion.version, cascade="all, delete-orphan",
-        foreign_keys=[CurriculumVersion.curriculum_id], lazy="selectin",
+        foreign_keys=[CurriculumVersion.curriculum_id],
     )
 
     __table_args__ = (

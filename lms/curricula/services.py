@@ -3,6 +3,7 @@ file loader and exporter. Services flush; the caller (request or CLI command) co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,14 +103,18 @@ def edit(curriculum: Curriculum, data: dict[str, Any], actor: Any = None) -> Cur
     return version
 
 
+# The Centre's status changes: from a status, the statuses it may go to, and the audited action of each.
+TRANSITIONS = {"draft": {"active"}, "active": {"retired"}, "retired": {"active"}}
+STATUS_ACTIONS = {"active": "curriculum.activated", "retired": "curriculum.retired"}
+
+
 def change_status(curriculum: Curriculum, status: str, actor: Any = None, reason: str | None = None) -> None:
-    allowed = {"draft": {"active"}, "active": {"retired"}, "retired": {"active"}}
-    if status not in allowed[curriculum.status]:
+    if status not in TRANSITIONS[curriculum.status]:
         raise ValidationFailed(status=_l("This change of status is not allowed."))
     before = curriculum.status
     _set_status(curriculum, status)
-    audit.record(f"curriculum.{ {'active': 'activated', 'retired': 'retired'}[status] }", curriculum,
-                 actor=actor, before={"status": before}, after={"status": status}, note=reason)
+    audit.record(STATUS_ACTIONS[status], curriculum, actor=actor, before={"status": before},
+                 after={"status": status}, note=reason)
 
 
 # ---------------------------------------------------------------------------- files
@@ -133,6 +138,26 @@ def _read(path: Path) -> tuple[Any, str | None]:
         return None, f"{path.name}: not valid YAML: {exc}".replace("\n", " ")
 
 
+def read_directory(directory: Path) -> Iterator[tuple[Path, Any, list[str]]]:
+    """Each curriculum file (``*.yaml``, ``*.yml``) with its data and its problems as ``file: field: message``
+    lines, a code already used by an earlier file included. The loader and ``flask curricula validate``
+    share it, so both judge the same files the same way."""
+    seen: dict[str, str] = {}
+    for path in sorted(p for p in directory.glob("*.y*ml") if p.suffix in (".yaml", ".yml")):
+        data, error = _read(path)
+        if error:
+            yield path, None, [error]
+            continue
+        problems = schema.validate(data, filename=path.name)
+        code = data.get("code") if isinstance(data, dict) else None
+        if isinstance(code, str) and code in seen:
+            problems.append(schema.Problem("code", _l("Duplicate code: %(code)s is also in %(other)s.",
+                                                      code=code, other=seen[code])))
+        if not problems:
+            seen[code] = path.name
+        yield path, data, [f"{path.name}: {p}" for p in problems]
+
+
 def load_directory(directory: Path) -> LoadReport:
     """Bring the curriculum files into the database, one file at a time and each all-or-nothing.
 
@@ -140,22 +165,10 @@ def load_directory(directory: Path) -> LoadReport:
     the files is never overwritten: the file is reported as a conflict instead.
     """
     report = LoadReport()
-    files = sorted(p for p in directory.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
-    seen: dict[str, str] = {}
-    for path in files:
-        data, error = _read(path)
-        if error:
-            report.errors.append(error)
+    for path, data, errors in read_directory(directory):
+        if errors:
+            report.errors.extend(errors)
             continue
-        problems = schema.validate(data, filename=path.name)
-        code = data.get("code") if isinstance(data, dict) else None
-        if isinstance(code, str) and code in seen:
-            problems.append(schema.Problem("code", _l("Duplicate code: %(code)s is also in %(other)s.",
-                                                      code=code, other=seen[code])))
-        if problems:
-            report.errors.extend(f"{path.name}: {p.field}: {p.message}" for p in problems)
-            continue
-        seen[code] = path.name
         with db.session.begin_nested():
             _load_one(schema.normalise(data), path.name, report)
     return report

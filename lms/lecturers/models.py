@@ -50,9 +50,6 @@ class Lecturer(db.Model):
     def curriculum_codes(self) -> list[str]:
         return sorted(link.curriculum.code for link in self.curricula)
 
-    def active_organisations(self) -> list[Any]:
-        return [link.organisation for link in self.links]
-
 
 class LecturerCurriculum(db.Model):
     """A curriculum the Centre certified this lecturer to teach."""

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lms import audit, identifiers
 from lms.accounts import services as accounts
-from lms.accounts.models import RoleAssignment
+from lms.accounts.models import RoleAssignment, User
 from lms.accounts.roles import LECTURER
 from lms.clock import utcnow
 from lms.curricula.models import Curriculum
@@ -19,6 +19,7 @@ from lms.extensions import db
 from lms.lecturers.models import Lecturer, LecturerCurriculum, OrganisationLecturer
 from lms.organisations.models import Organisation
 from lms.profiles import get_profile
+from lms.util import local_today
 
 DETAIL_FIELDS = ("full_name", "email", "education", "qualification", "experience_years")
 TRANSITIONS = {
@@ -67,7 +68,7 @@ def create(iin: str, details: dict[str, Any], actor: Any = None) -> Lecturer:
 
 def _grant_account_role(lecturer: Lecturer, organisation: Organisation, actor: Any) -> None:
     if lecturer.user_id:
-        user = db.session.get(accounts.User, lecturer.user_id)
+        user = db.session.get(User, lecturer.user_id)
         accounts.grant_role(user, LECTURER, organisation=organisation, actor=actor)
 
 
@@ -95,11 +96,8 @@ def link_by_iin(organisation: Organisation, iin: str, details: dict[str, Any], a
 
 
 def link_from_application(organisation: Organisation, data: dict[str, Any], actor: Any) -> None:
-    iin = get_profile().validate_person_id(data["iin"])
-    lecturer = by_iin(iin)
-    if lecturer is None:
-        lecturer = create(iin, {k: data.get(k) for k in DETAIL_FIELDS}, actor)
-    link(organisation, lecturer, actor)
+    """Link a lecturer listed in an approved application (the application's own lecturer entry)."""
+    link_by_iin(organisation, data["iin"], {k: data.get(k) for k in DETAIL_FIELDS}, actor)
 
 
 def unlink(organisation: Organisation, lecturer: Lecturer, actor: Any) -> None:
@@ -118,7 +116,9 @@ def unlink(organisation: Organisation, lecturer: Lecturer, actor: Any) -> None:
 
 
 def _curricula(codes: list[str]) -> list[Curriculum]:
-    found = db.session.scalars(select(Curriculum).where(Curriculum.code.in_(codes))).all()
+    """The active curricula with these codes (the form lets any code through: this is the check)."""
+    found = db.session.scalars(select(Curriculum).where(Curriculum.code.in_(codes),
+                                                        Curriculum.status == "active")).all()
     if not found or len(found) != len(set(codes)):
         raise ValidationFailed(curricula=_l("Choose at least one curriculum from the catalogue."))
     return list(found)
@@ -133,7 +133,7 @@ def certify(lecturer: Lecturer, number: str, codes: list[str], valid_until: date
     elif db.session.scalar(select(Lecturer.id).where(Lecturer.certificate_number == number,
                                                      Lecturer.id != lecturer.id)):
         errors["certificate_number"] = [_l("This certificate number is already used.")]
-    today = get_profile().local(utcnow()).date()
+    today = local_today()
     if valid_until is None or valid_until <= today:
         errors["valid_until"] = [_l("Give a date in the future.")]
     try:
@@ -148,7 +148,7 @@ def certify(lecturer: Lecturer, number: str, codes: list[str], valid_until: date
     lecturer.valid_until = valid_until
     lecturer.certified_at = utcnow()
     lecturer.status_reason = None
-    lecturer.curricula = [LecturerCurriculum(curriculum_id=c.id) for c in curricula]
+    lecturer.curricula = [LecturerCurriculum(curriculum=c) for c in curricula]
     audit.record("lecturer.certified", lecturer, actor=actor, before=before,
                  after={"certificate_number": number, "valid_until": valid_until.isoformat(),
                         "curricula": sorted(c.code for c in curricula)})
@@ -156,7 +156,7 @@ def certify(lecturer: Lecturer, number: str, codes: list[str], valid_until: date
 
 def renew(lecturer: Lecturer, valid_until: date | None, actor: Any) -> None:
     _require(lecturer, "renew")
-    today = get_profile().local(utcnow()).date()
+    today = local_today()
     if valid_until is None or valid_until <= max(today, lecturer.valid_until or today):
         raise ValidationFailed(valid_until=_l("Give a date later than the current term."))
     before = {"valid_until": lecturer.valid_until.isoformat() if lecturer.valid_until else None}
@@ -196,6 +196,8 @@ def invite(lecturer: Lecturer, email: str, locale: str, actor: Any) -> None:
     if user is None:
         user = accounts.create_user(email=email, full_name=lecturer.full_name, iin=None, actor=actor)
         accounts.send_activation(user, locale)
+    elif db.session.scalar(select(Lecturer.id).where(Lecturer.user_id == user.id)) is not None:
+        raise ValidationFailed(email=_l("This account already belongs to another lecturer."))
     lecturer.user_id = user.id
     lecturer.email = user.email
     for connection in lecturer.links:

@@ -6,10 +6,9 @@ from sqlalchemy import select
 
 from lms.accounts.roles import LECTURER
 from lms.authz import role_required
-from lms.clock import utcnow
 from lms.extensions import db
 from lms.lecturers.models import Lecturer
-from lms.profiles import get_profile
+from lms.util import local_today
 
 bp = Blueprint("lecturer", __name__, url_prefix="/lecturer")
 
@@ -18,4 +17,4 @@ bp = Blueprint("lecturer", __name__, url_prefix="/lecturer")
 @role_required(LECTURER)
 def home():
     lecturer = db.session.scalar(select(Lecturer).where(Lecturer.user_id == current_user.id))
-    return render_template("lecturers/home.html", lecturer=lecturer, today=get_profile().local(utcnow()).date())
+    return render_template("lecturers/home.html", lecturer=lecturer, today=local_today())

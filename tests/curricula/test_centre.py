@@ -6,7 +6,7 @@ from lms.audit.models import AuditEvent
 from lms.curricula import services
 from lms.curricula.forms import CurriculumForm, fill
 from lms.extensions import db
-from tests.conftest import csrf_from, post_form
+from tests.conftest import LOGIN, assert_access, csrf_from, post_form
 
 PAGES = ["/centre/curricula/", "/centre/curricula/new", "/centre/curricula/KZ-OSH-MGR/edit"]
 
@@ -17,9 +17,7 @@ def test_access_matrix(client, login, make_user, make_organisation, role, url):
     if role != "anonymous":
         org = make_organisation() if role in ("org_manager", "lecturer") else None
         login(make_user(role, organisation=org, employer_bin="150440043215" if role == "employer" else None))
-    response = client.get(url)
-    expected = {"anonymous": 302, "centre_admin": 200}.get(role, 403)
-    assert response.status_code == expected
+    assert_access(client.get(url), {"anonymous": LOGIN, "centre_admin": 200}.get(role, 403))
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "centre_admin"])
@@ -147,8 +145,30 @@ def test_add_topic_keeps_everything_typed(app, client, admin):
 
 
 def test_illegal_status_change_is_refused(client, admin):
-    post_form(client, "/centre/curricula/KZ-OSH-MGR/status", {"status": "draft"})
+    response = post_form(client, "/centre/curricula/KZ-OSH-MGR/status?lang=en", {"status": "draft"},
+                         follow_redirects=True)
+    assert "This change of status is not allowed." in response.get_data(as_text=True)
     assert services.get_by_code("KZ-OSH-MGR").status == "active"
+
+
+@pytest.mark.parametrize("typed", ["²", "1" * 5000, "1_0"])
+def test_a_number_int_cannot_read_is_a_message_not_an_error_page(app, client, admin, typed):
+    url = "/centre/curricula/KZ-OSH-MGR/edit?lang=en"
+    response = post_form(client, url, form_data(app, min_hours=typed, **{"topics-1-hours": typed}), token_from=url)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert page.count("Enter a whole number.") == 2
+    assert len(services.get_by_code("KZ-OSH-MGR").versions) == 1
+
+
+def test_messages_land_on_the_right_topic_when_an_earlier_one_is_removed(app, client, admin):
+    url = "/centre/curricula/KZ-OSH-MGR/edit?lang=en"
+    data = form_data(app, **{"topics-0-remove": "y", "topics-2-sources": "no pipes here"})
+    data["topics-2-outcomes_kk"] += "\nҚосымша нәтиже"
+    page = post_form(client, url, data, token_from=url).get_data(as_text=True)
+    assert 'id="topics-2-outcomes_ru-error"' in page and 'id="topics-2-sources-error"' in page
+    assert "-error" not in page.split('name="topics-3-title_kk"')[1].split('name="topics-4-title_kk"')[0]
+    assert len(services.get_by_code("KZ-OSH-MGR").versions) == 1
 
 
 def test_edit_page_has_the_csrf_token(client, admin):

@@ -127,6 +127,18 @@ def test_duplicate_code_and_wrong_file_name(tmp_path):
     assert services.get_by_code("DUP-CODE") is not None
 
 
+def test_validate_judges_the_files_as_load_does(app, tmp_path):
+    """Duplicate codes and .yml files too: a directory that validates also loads."""
+    write(tmp_path, doc("DUP-CODE"))
+    write(tmp_path, doc("DUP-CODE"), name="OTHER.yaml")
+    write(tmp_path, doc("YML-ONE", min_hours=1), name="YML-ONE.yml")
+    result = app.test_cli_runner().invoke(args=["curricula", "validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "OTHER.yaml: code: Duplicate code: DUP-CODE is also in DUP-CODE.yaml." in result.output
+    assert "YML-ONE.yml: min_hours:" in result.output
+    assert services.get_by_code("DUP-CODE") is None  # validate loads nothing
+
+
 def test_broken_yaml_is_an_error(tmp_path):
     write(tmp_path, "code: [unclosed\n", name="BROKEN.yaml")
     report = load(tmp_path)

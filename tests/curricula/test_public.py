@@ -1,4 +1,5 @@
 import base64
+import re
 import subprocess
 
 import pytest
@@ -59,6 +60,14 @@ def test_older_versions_stay_viewable(client, make_user):
     old = client.get("/curricula/KZ-OSH-WREP?lang=en&version=1").get_data(as_text=True)
     assert "revised" not in old and "version 1" in old
     assert client.get("/curricula/KZ-OSH-WREP?version=9").status_code == 404
+    assert client.get("/curricula/KZ-OSH-WREP?version=-1").status_code == 404
+
+
+@pytest.mark.parametrize("number", ["²", "9" * 5000, "one", ""])
+def test_a_version_that_is_not_a_whole_number_shows_the_current_one(client, number):
+    response = client.get(f"/curricula/KZ-OSH-MGR?lang=en&version={number}")
+    assert response.status_code == 200
+    assert "You are looking at version" not in response.get_data(as_text=True)
 
 
 def test_printable_pdf_in_kazakh(client, tmp_path):
@@ -72,6 +81,7 @@ def test_printable_pdf_in_kazakh(client, tmp_path):
     title = services.get_by_code("KZ-OSH-MGR").current.title["kk"]
     assert title.split()[0] in text
     assert any(letter in text for letter in "әғқңөұүһі")
+    assert re.search(r"^1 ?/ ?\d+$", text, re.MULTILINE)  # the page counter of pdf.css: its stylesheet applied
 
 
 def test_pdf_fetcher_allows_only_static_files_and_data_uris():
@@ -107,6 +117,14 @@ def test_catalogue_does_not_query_per_curriculum(client, count_queries):
     with count_queries() as counted:
         client.get("/curricula/")
     assert counted.n <= 4, counted.statements
+
+
+def test_api_list_does_not_query_per_curriculum(client, count_queries):
+    client.get("/api/v1/curricula")
+    with count_queries() as counted:
+        body = client.get("/api/v1/curricula").get_json()
+    assert len(body["items"]) >= 5 and all(item["topics"] for item in body["items"])
+    assert counted.n <= 5, counted.statements
 
 
 def test_a_curriculum_for_both_countries_shows_under_each(client, make_user):

@@ -4,7 +4,6 @@ the state machine, writes the audit log and notifies the organisation through th
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,9 +23,6 @@ from lms.organisations.registry import approve_organisation, notify
 from lms.profiles import get_profile
 
 SECTIONS = ("organisation", "base", "curricula", "lecturers", "documents")
-ORG_FIELDS = ("name_state", "name_ru", "region", "address", "phone", "email", "website", "director")
-BASE_FIELDS = ("classrooms", "seats", "computers", "av_equipment", "distance_portal", "portal_url", "visual_aids")
-LECTURER_FIELDS = ("iin", "full_name", "education", "qualification", "experience_years", "certificate_number")
 TRANSITIONS = {
     "submit": {"draft", "returned"},
     "approve": {"submitted"},
@@ -258,7 +254,3 @@ def return_for_changes(application: Application, comments: dict[str, str], actor
     application.review_comments = comments
     audit.record("application.returned", application, actor=actor, after={"comments": comments})
     notify(application.organisation, "application_returned", comments=comments)
-
-
-def decided_on(application: Application) -> datetime | None:
-    return application.decided_at

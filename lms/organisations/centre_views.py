@@ -7,29 +7,25 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms import audit
 from lms.accounts.roles import CENTRE_ADMIN
 from lms.authz import role_required
-from lms.clock import utcnow
 from lms.curricula.queries import current_versions
 from lms.domain import ValidationFailed
 from lms.extensions import db
-from lms.forms import form_view, refused
+from lms.forms import form_view, refused, whole_number
 from lms.i18n import select_locale
 from lms.lecturers import services as lecturers
 from lms.lecturers.models import Lecturer
 from lms.organisations import applications, registry
 from lms.organisations.forms import CertificationForm, LecturerForm, ReviewForm, StatusForm, curriculum_choices
 from lms.organisations.models import Application, ChangeRequest, Organisation
-from lms.profiles import get_profile
+from lms.util import local_today
 
 bp = Blueprint("centre_registry", __name__, url_prefix="/centre")
 PER_PAGE = 50
-
-
-def _today():
-    return get_profile().local(utcnow()).date()
 
 
 @bp.get("/applications")
@@ -37,7 +33,8 @@ def _today():
 def queue():
     status = request.args.get("status", "submitted")
     region = request.args.get("region", "")
-    query = select(Application).join(Application.organisation).order_by(Application.submitted_at, Application.id)
+    query = (select(Application).join(Application.organisation).options(selectinload(Application.versions))
+             .order_by(Application.submitted_at, Application.id))
     if status:
         query = query.where(Application.status == status)
     if region:
@@ -102,11 +99,11 @@ def organisation(organisation_id: int):
     org = db.get_or_404(Organisation, organisation_id)
     form = StatusForm()
     if request.method == "GET":
-        form.start.data = _today()
+        form.start.data = local_today()
     if form.validate_on_submit():
         try:
             if form.action.data == "suspend":
-                registry.suspend(org, form.reason.data or "", form.start.data or _today(), form.until.data,
+                registry.suspend(org, form.reason.data or "", form.start.data or local_today(), form.until.data,
                                  actor=current_user)
             elif form.action.data == "reinstate":
                 registry.reinstate(org, actor=current_user, reason=form.reason.data or "")
@@ -121,14 +118,14 @@ def organisation(organisation_id: int):
     apps = db.session.scalars(select(Application).where(Application.organisation_id == org.id)
                               .order_by(Application.id.desc())).all()
     return render_template("organisations/centre_organisation.html", organisation=org, form=form,
-                           applications=apps, events=audit.history(org), today=_today())
+                           applications=apps, events=audit.history(org), today=local_today())
 
 
 @bp.get("/change-requests")
 @role_required(CENTRE_ADMIN)
 def change_requests():
-    rows = db.session.scalars(select(ChangeRequest).order_by(ChangeRequest.status != "pending",
-                                                             ChangeRequest.id.desc()).limit(200)).all()
+    rows = db.session.scalars(select(ChangeRequest).options(joinedload(ChangeRequest.organisation))
+                              .order_by(ChangeRequest.status != "pending", ChangeRequest.id.desc()).limit(200)).all()
     return render_template("organisations/centre_changes.html", requests=rows)
 
 
@@ -156,7 +153,7 @@ def lecturer_list():
         query = query.where(or_(Lecturer.full_name.ilike(f"%{q}%"), Lecturer.iin == q,
                                 Lecturer.certificate_number == q.upper()))
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
-    return render_template("organisations/centre_lecturers.html", page=page, q=q, today=_today())
+    return render_template("organisations/centre_lecturers.html", page=page, q=q, today=local_today())
 
 
 @bp.route("/lecturers/new", methods=["GET", "POST"])
@@ -165,11 +162,10 @@ def lecturer_list():
 def lecturer_new():
     form = LecturerForm()
     if form.validate_on_submit():
-        years = (form.experience_years.data or "").strip()
         try:
             lecturer = lecturers.create(form.iin.data, {
                 "full_name": form.full_name.data, "email": form.email.data, "education": form.education.data,
-                "qualification": form.qualification.data, "experience_years": int(years) if years.isdigit() else None,
+                "qualification": form.qualification.data, "experience_years": whole_number(form.experience_years.data),
             }, actor=current_user)
         except ValidationFailed as exc:
             form.refused(exc)
@@ -211,7 +207,7 @@ def lecturer(lecturer_id: int):
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("centre_registry.lecturer", lecturer_id=person.id))
-    return render_template("organisations/centre_lecturer.html", lecturer=person, form=form, today=_today(),
+    return render_template("organisations/centre_lecturer.html", lecturer=person, form=form, today=local_today(),
                            events=audit.history(person))
 
 

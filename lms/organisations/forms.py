@@ -20,8 +20,9 @@ from wtforms import (
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.forms import BaseForm, choices, length, required
+from lms.forms import BaseForm, choices, length, number_or_text, required
 from lms.organisations.documents import KINDS
+from lms.organisations.registry import ORG_FIELDS
 from lms.profiles import get_profile
 
 
@@ -84,15 +85,9 @@ class ApplicationForm(BaseForm):
     submit_application = SubmitField(_l("Submit to the Centre"))
 
 
-def _int(value: str | None) -> Any:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else (value or None)
-
-
 def to_data(form: ApplicationForm) -> dict[str, Any]:
-    org = {name: (getattr(form, f"org_{name}").data or "").strip() for name in
-           ("name_state", "name_ru", "region", "address", "phone", "email", "website", "director")}
-    base = {name: _int(getattr(form, f"base_{name}").data) for name in ("classrooms", "seats", "computers")}
+    org = {name: (getattr(form, f"org_{name}").data or "").strip() for name in ORG_FIELDS}
+    base = {name: number_or_text(getattr(form, f"base_{name}").data) for name in ("classrooms", "seats", "computers")}
     base.update({name: (getattr(form, f"base_{name}").data or "").strip() for name in
                  ("av_equipment", "portal_url", "visual_aids")})
     base["distance_portal"] = bool(form.base_distance_portal.data)
@@ -103,7 +98,7 @@ def to_data(form: ApplicationForm) -> dict[str, Any]:
             continue
         values = {name: (getattr(sub, name).data or "").strip() for name in
                   ("iin", "full_name", "education", "qualification", "certificate_number")}
-        values["experience_years"] = _int(sub.experience_years.data)
+        values["experience_years"] = number_or_text(sub.experience_years.data)
         if any(v not in ("", None) for v in values.values()):
             lecturers.append(values)
     return {"organisation": org, "base": base, "curricula": list(form.curricula.data or []),
@@ -150,7 +145,7 @@ def apply_errors(form: ApplicationForm, errors: dict[str, list[Any]]) -> None:
             continue
         if isinstance(target.errors, tuple):
             target.errors = list(target.errors)
-        target.errors.extend(m for m in messages if m not in target.errors)
+        target.errors.extend(messages)
 
 
 class ContactsForm(BaseForm):

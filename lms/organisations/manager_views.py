@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,15 +12,14 @@ from sqlalchemy import select
 from lms import audit
 from lms.accounts.roles import ORG_MANAGER
 from lms.authz import role_required
-from lms.clock import utcnow
 from lms.curricula.queries import current_versions
 from lms.domain import ValidationFailed
 from lms.extensions import db, limiter
-from lms.forms import form_view, refused
+from lms.forms import form_view, refused, whole_number
 from lms.i18n import select_locale
 from lms.lecturers import services as lecturers
 from lms.lecturers.models import Lecturer
-from lms.organisations import applications, documents, registry
+from lms.organisations import applications, documents, queries, registry
 from lms.organisations.authz import can_read_document, organisation_for_manager_or_404
 from lms.organisations.forms import (
     ApplicationForm,
@@ -33,8 +34,8 @@ from lms.organisations.forms import (
     to_data,
 )
 from lms.organisations.models import Application, ApplicationDocument, ChangeRequest, Organisation
-from lms.profiles import get_profile
 from lms.storage import StorageError, storage
+from lms.util import local_today
 
 bp = Blueprint("org", __name__)
 
@@ -78,8 +79,10 @@ def dashboard():
     return render_template("organisations/dashboard.html", organisations=organisations, applications=open_apps)
 
 
-def _curriculum_versions():
-    return db.session.scalars(current_versions()).all()
+def _curriculum_versions(keep: Collection[str] = ()):
+    """The active curricula, plus those in ``keep`` (approved earlier, retired since) so a form keeps them."""
+    return [v for v in db.session.scalars(current_versions(statuses=("active", "retired")))
+            if v.curriculum.status == "active" or v.curriculum.code in keep]
 
 
 def _latest_application(organisation: Organisation) -> Application | None:
@@ -111,8 +114,11 @@ def application(organisation_id: int):
             if form.submit_application.data:
                 applications.submit(app_row, actor=current_user)
         except ValidationFailed as exc:
+            if not app_row.editable:  # submitted meanwhile (another tab): nothing was saved
+                refused(exc)
+                return redirect(url_for("org.application", organisation_id=organisation.id))
             # The draft keeps everything typed; the submission is refused with the reasons on the fields.
-            db.session.commit() if app_row.editable else db.session.rollback()
+            db.session.commit()
             problems = exc.errors
             flash(_("The application was not submitted: see the messages below.") if form.submit_application.data
                   else _("The draft has been saved, but the file was not attached: see the message below."), "error")
@@ -141,10 +147,9 @@ def _attach(app_row: Application, form: ApplicationForm) -> None:
             documents.add_document(app_row, upload.stream, upload.filename, form.document_kind.data,
                                    actor=current_user)
     except ValidationFailed as exc:
+        raise ValidationFailed({"document": [m for ms in exc.errors.values() for m in ms]}) from None
+    finally:
         upload.close()
-        form.document.errors = [m for ms in exc.errors.values() for m in ms]
-        raise ValidationFailed(document=form.document.errors[0]) from None
-    upload.close()
 
 
 @bp.post("/org/<int:organisation_id>/application/documents/<int:document_id>/remove")
@@ -188,7 +193,8 @@ def profile(organisation_id: int):
     organisation = organisation_for_manager_or_404(organisation_id)
     contacts = ContactsForm(obj=organisation, prefix="c")
     change = ChangeRequestForm(prefix="r")
-    change.curricula.choices = curriculum_choices(_curriculum_versions(), select_locale())
+    change.curricula.choices = curriculum_choices(_curriculum_versions(organisation.curriculum_codes()),
+                                                  select_locale())
     if request.method == "GET":
         change.name_state.data, change.name_ru.data = organisation.name_state, organisation.name_ru
         change.bin.data = organisation.bin
@@ -228,11 +234,10 @@ def org_lecturers(organisation_id: int):
     organisation = organisation_for_manager_or_404(organisation_id)
     form = LinkLecturerForm()
     if form.validate_on_submit():
-        years = (form.experience_years.data or "").strip()
         try:
             lecturers.link_by_iin(organisation, form.iin.data, {
                 "full_name": form.full_name.data, "education": form.education.data,
-                "qualification": form.qualification.data, "experience_years": int(years) if years.isdigit() else None,
+                "qualification": form.qualification.data, "experience_years": whole_number(form.experience_years.data),
             }, actor=current_user)
         except ValidationFailed as exc:
             form.refused(exc)
@@ -240,11 +245,8 @@ def org_lecturers(organisation_id: int):
             db.session.commit()
             flash(_("The lecturer has been linked to your organisation."), "success")
             return redirect(url_for("org.org_lecturers", organisation_id=organisation.id))
-    linked = db.session.scalars(select(Lecturer).join(Lecturer.links)
-                                .where(Lecturer.links.any(organisation_id=organisation.id))
-                                .order_by(Lecturer.full_name)).unique().all()
-    return render_template("organisations/lecturers.html", organisation=organisation, form=form, lecturers=linked,
-                           today=get_profile().local(utcnow()).date())
+    return render_template("organisations/lecturers.html", organisation=organisation, form=form,
+                           lecturers=queries.linked_lecturers(organisation), today=local_today())
 
 
 @bp.post("/org/<int:organisation_id>/lecturers/<int:lecturer_id>/unlink")

@@ -13,8 +13,6 @@ from lms.db import UTCDateTime, created_at_column
 from lms.extensions import db
 from lms.types import JSONType
 
-ORG_STATUSES = ("applicant", "approved", "suspended", "revoked")
-
 
 class Organisation(db.Model):
     """A training organisation. It exists from the moment its application starts (status ``applicant``),

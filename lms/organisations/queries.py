@@ -8,10 +8,13 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 
 from lms.curricula.models import Curriculum
+from lms.extensions import db
 from lms.lecturers.models import Lecturer, LecturerCurriculum, OrganisationLecturer
 from lms.organisations.models import Organisation, OrganisationCurriculum
 
 PUBLIC_STATUSES = ("approved", "suspended", "revoked")
+ORGANISATION_FILTERS = ("q", "bin", "region", "curriculum", "status")
+LECTURER_FILTERS = ("q", "curriculum", "organisation")
 
 
 def organisations(filters: dict[str, str]) -> Select:
@@ -47,16 +50,19 @@ def lecturers(filters: dict[str, str]) -> Select:
     return query
 
 
+def public_organisation(registry_number: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.registry_number == registry_number.upper(),
+                                                        Organisation.status.in_(PUBLIC_STATUSES)))
+
+
+def linked_lecturers(organisation: Organisation) -> list[Lecturer]:
+    """The organisation's lecturers by name, in one query (their curricula and links come batched)."""
+    return list(db.session.scalars(select(Lecturer).where(Lecturer.links.any(organisation_id=organisation.id))
+                                   .order_by(Lecturer.full_name)))
+
+
 def certified_lecturers(organisation: Organisation, today: date) -> list[Lecturer]:
-    return [link.lecturer for link in sorted(organisation_links(organisation), key=lambda x: x.lecturer.full_name)
-            if link.lecturer.effective_status(today) == "certified"]
-
-
-def organisation_links(organisation: Organisation) -> list[OrganisationLecturer]:
-    from lms.extensions import db
-
-    return list(db.session.scalars(select(OrganisationLecturer)
-                                   .where(OrganisationLecturer.organisation_id == organisation.id)))
+    return [lecturer for lecturer in linked_lecturers(organisation) if lecturer.effective_status(today) == "certified"]
 
 
 def organisation_json(org: Organisation, today: date, detail: bool = False) -> dict[str, Any]:

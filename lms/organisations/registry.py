@@ -27,7 +27,9 @@ from lms.organisations.models import (
     OrganisationStatusEvent,
 )
 from lms.organisations.numbers import registry_number
+from lms.organisations.vocab import ORG_STATUSES
 from lms.profiles import get_profile
+from lms.util import local_today
 
 TRANSITIONS = {
     "approve": {"applicant", "revoked"},
@@ -36,13 +38,12 @@ TRANSITIONS = {
     "revoke": {"approved", "suspended"},
 }
 CONTACT_FIELDS = ("address", "phone", "email", "website", "director")
+ORG_FIELDS = ("name_state", "name_ru", "region", *CONTACT_FIELDS)  # the application's organisation section
 REGISTRY_FIELDS = ("name_state", "name_ru", "bin", "base", "curricula")
 
 
 def _require(organisation: Organisation, action: str) -> None:
     if organisation.status not in TRANSITIONS[action]:
-        from lms.organisations.vocab import ORG_STATUSES
-
         raise ValidationFailed(status=_l("This change is not allowed while the organisation is %(status)s.",
                                          status=ORG_STATUSES[organisation.status]))
 
@@ -80,7 +81,7 @@ def approve_organisation(organisation: Organisation, data: dict[str, Any], codes
                          actor: Any) -> Organisation:
     _require(organisation, "approve")
     org = data.get("organisation") or {}
-    for name in ("name_state", "name_ru", "region", "address", "phone", "email", "website", "director"):
+    for name in ORG_FIELDS:
         if org.get(name):
             value = org[name]
             if name == "phone":
@@ -148,15 +149,16 @@ def revoke(organisation: Organisation, reason: str, for_cause: bool, actor: Any)
 
 @periodic("settle_suspensions", seconds=3600)
 def settle_suspensions_now() -> int:
-    return settle_suspensions(get_profile().local(utcnow()).date())
+    return settle_suspensions(local_today())
 
 
-def settle_suspensions(today: date, actor: Any = None) -> int:
-    """End suspensions whose last day has passed (also settled on every read by effective_status)."""
+def settle_suspensions(today: date) -> int:
+    """End suspensions whose last day has passed (also settled on every read by effective_status). No reason
+    is written: the public history shows the suspension's period just above the reinstatement."""
     ended = db.session.scalars(select(Organisation).where(
         Organisation.status == "suspended", Organisation.suspended_until < today)).all()
     for organisation in ended:
-        reinstate(organisation, actor, reason="suspension period ended")
+        reinstate(organisation, None)
     return len(ended)
 
 
@@ -202,6 +204,17 @@ def request_change(organisation: Organisation, changes: dict[str, Any], actor: A
             changes["bin"] = get_profile().validate_org_id(changes["bin"])
         except identifiers.InvalidIdentifier as exc:
             errors.setdefault("bin", []).append(exc.message)
+        else:
+            if _bin_taken(changes["bin"], organisation):
+                errors.setdefault("bin", []).append(_l("Another organisation already has this number."))
+    if "curricula" in changes:
+        codes = set(changes["curricula"])
+        active = set(db.session.scalars(select(Curriculum.code).where(Curriculum.code.in_(codes),
+                                                                      Curriculum.status == "active")))
+        if not codes:
+            errors.setdefault("curricula", []).append(_l("Choose at least one model curriculum."))
+        elif codes - active - set(current["curricula"]):
+            errors.setdefault("curricula", []).append(_l("Choose curricula from the Centre's active catalogue."))
     for name in ("name_state", "name_ru"):
         if name in changes and not str(changes[name]).strip():
             errors.setdefault(name, []).append(_l("This field is required."))
@@ -217,14 +230,20 @@ def request_change(organisation: Organisation, changes: dict[str, Any], actor: A
     return request
 
 
+def _bin_taken(bin_: str, organisation: Organisation) -> bool:
+    return db.session.scalar(select(Organisation.id).where(Organisation.bin == bin_,
+                                                           Organisation.id != organisation.id)) is not None
+
+
 def decide_change(request: ChangeRequest, approve: bool, actor: Any, reason: str = "") -> None:
     if request.status != "pending":
         raise ValidationFailed(status=_l("This request has already been decided."))
+    if len(reason.strip()) > 1000:  # the column's size; the page's field is a bare input
+        raise ValidationFailed(reason=_l("Enter at most %(n)s characters.", n=1000))
     organisation = request.organisation
     if approve:
         changes = request.changes
-        if "bin" in changes and db.session.scalar(select(Organisation.id).where(
-                Organisation.bin == changes["bin"], Organisation.id != organisation.id)):
+        if "bin" in changes and _bin_taken(changes["bin"], organisation):
             raise ValidationFailed(bin=_l("Another organisation already has this number."))
         before = {k: (organisation.curriculum_codes() if k == "curricula" else getattr(organisation, k))
                   for k in changes}

@@ -33,3 +33,10 @@ SECTION_LABELS = {
     "lecturers": _l("Lecturers"),
     "documents": _l("Supporting documents"),
 }
+CHANGE_FIELDS = {
+    "name_state": _l("Legal name in the state language"),
+    "name_ru": _l("Legal name in Russian"),
+    "bin": _l("Identification number of the organisation"),
+    "base": _l("Material and technical base"),
+    "curricula": _l("Model curricula"),
+}

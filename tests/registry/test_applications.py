@@ -95,6 +95,35 @@ def test_draft_keeps_everything_typed_even_when_invalid(client, login, make_user
     assert "Enter a whole number, 0 or more." in page
 
 
+def test_a_number_python_cannot_read_is_kept_as_typed(client, login, make_user, make_application):
+    manager = make_user()
+    application = make_application("draft", manager=manager)
+    login(manager)
+    data = valid_data()
+    data["base"]["seats"] = "²"  # a digit to str.isdigit, not to int()
+    data["lecturers"][0]["experience_years"] = "¹⁰"
+    url = f"/org/{application.organisation_id}/application"
+    response = post_form(client, url + "?lang=en", {**_form_from(data), "save": "1"}, token_from=url)
+    assert response.status_code == 302
+    db.session.refresh(application)
+    assert application.data["base"]["seats"] == "²"
+    assert "Enter a whole number, 0 or more." in client.get(url + "?lang=en").get_data(as_text=True)
+
+
+def test_saving_a_submitted_application_says_why_nothing_changed(client, login, make_user, make_application):
+    manager = make_user()
+    application = make_application("submitted", manager=manager)
+    login(manager)
+    url = f"/org/{application.organisation_id}/application"
+    response = post_form(client, url + "?lang=en", {**_form_from(valid_data(name="Changed")), "save": "1"},
+                         token_from=url, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "cannot be edited until the Centre returns it" in page
+    assert "The draft has been saved" not in page
+    db.session.refresh(application)
+    assert application.status == "submitted" and application.data["organisation"]["name_state"] != "Changed"
+
+
 def test_submit_refuses_missing_sections_with_messages(client, login, make_user, make_application):
     manager = make_user()
     application = make_application("draft", manager=manager)
@@ -185,6 +214,8 @@ def test_reject_needs_a_reason_and_is_final(client, login, make_user, make_appli
               token_from=review)
     db.session.refresh(application)
     assert application.status == "rejected" and application.decided_at is not None
+    manager = db.session.get(User, application.manager_id)
+    assert any("Нет материально-технической базы" in m.body_text for m in outbox(manager.email))
     with pytest.raises(applications.ValidationFailed):
         applications.approve(application, ["KZ-OSH-MGR"], actor=make_user("centre_admin"))
 
@@ -221,3 +252,18 @@ def test_queue_filters_by_status_and_region(client, login, make_user, make_appli
     page = client.get("/centre/applications?status=submitted").get_data(as_text=True)
     assert submitted in page and draft not in page
     assert submitted not in client.get("/centre/applications?status=submitted&region=abai").get_data(as_text=True)
+
+
+def test_queue_makes_the_same_number_of_queries_for_more_applications(client, login, make_user, make_application,
+                                                                       count_queries):
+    login(make_user("centre_admin"))
+    make_application("submitted")
+    client.get("/centre/applications")
+    with count_queries() as few:
+        client.get("/centre/applications")
+    for _ in range(3):
+        make_application("submitted")
+    with count_queries() as more:
+        page = client.get("/centre/applications").get_data(as_text=True)
+    assert page.count("/centre/applications/") == 4
+    assert more.n == few.n, more.statements

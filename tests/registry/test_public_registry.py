@@ -1,7 +1,14 @@
+import io
+from datetime import date, timedelta
+
 import pytest
+from sqlalchemy import select
 
 from lms.extensions import db
-from lms.organisations import registry
+from lms.lecturers import services as lecturers
+from lms.lecturers.models import Lecturer
+from lms.organisations import applications, documents, registry
+from tests.factories import PDF, valid_data
 
 
 @pytest.fixture
@@ -60,3 +67,29 @@ def test_registry_list_makes_a_bounded_number_of_queries(client, orgs, count_que
     with count_queries() as counted:
         client.get("/registry/")
     assert counted.n <= 8, counted.statements
+
+
+
+def _approved_with_lecturers(make_application, admin, lecturers_count):
+    application = make_application("draft")
+    applications.save_draft(application, valid_data(lecturers=lecturers_count), admin)
+    documents.add_document(application, io.BytesIO(PDF), "a.pdf", "registration", admin)
+    applications.submit(application, admin)
+    return applications.approve(application, ["KZ-OSH-MGR"], admin)
+
+
+def test_organisation_page_makes_the_same_number_of_queries_for_more_lecturers(client, make_application, make_user,
+                                                                             count_queries):
+    admin = make_user("centre_admin")
+    few = _approved_with_lecturers(make_application, admin, 1)
+    more = _approved_with_lecturers(make_application, admin, 4)
+    for n, person in enumerate(db.session.scalars(select(Lecturer))):
+        lecturers.certify(person, f"L-Q-{n}", ["KZ-OSH-MGR"], date.today() + timedelta(days=365), admin)
+    db.session.commit()
+    counted = {}
+    for org in (few, more):
+        client.get(f"/registry/{org.registry_number}")
+        with count_queries() as counted[org.id]:
+            page = client.get(f"/registry/{org.registry_number}").get_data(as_text=True)
+    assert page.count("Лектор ") == 4
+    assert counted[more.id].n == counted[few.id].n, counted[more.id].statements

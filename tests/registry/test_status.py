@@ -97,6 +97,7 @@ def test_worker_settles_suspensions(make_user, approved, frozen_clock):
     db.session.refresh(approved)
     assert approved.status == "approved"
     assert approved.events[-1].status == "reinstated"
+    assert approved.events[-1].reason is None  # nothing in one language on the public history
 
 
 def test_status_change_needs_the_centre(client, login, make_user, approved):

@@ -19,6 +19,7 @@ from lms.curricula.models import Curriculum
 from lms.demo.training import _at
 from lms.extensions import db
 from lms.lecturers import services as lecturers
+from lms.organisations import queries
 from lms.organisations.models import Organisation
 from lms.profiles import get_profile
 from lms.training import completion, courses, enrolment
@@ -30,8 +31,7 @@ def _lecturer_for(org: Organisation, code: str, admin: User, today: date) -> Any
     ready = [lecturer for lecturer in courses.eligible_lecturers(org) if code in lecturer.curriculum_codes()]
     if ready:
         return ready[0]
-    for link in courses._links(org):
-        lecturer = link.lecturer
+    for lecturer in queries.linked_lecturers(org):
         if lecturer.status == "uncertified":
             lecturers.certify(lecturer, f"L-{today.year}-{lecturer.id:04d}", [code], today + timedelta(days=900),
                               actor=admin)

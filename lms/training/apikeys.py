@@ -1,4 +1,5 @@
-"""API keys of training organisations: shown once, stored as a SHA-256 hash, looked up by prefix."""
+"""API keys of training organisations (and employers): shown once, stored as a SHA-256 hash, looked up by
+prefix."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hmac
 import secrets
 from typing import Any
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -22,30 +24,26 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _issue(name: str, actor: Any, **owner: Any) -> tuple[ApiKey, str]:
+    prefix = secrets.token_hex(6)
+    key = f"lms_{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiKey(name=name[:100], prefix=prefix, key_hash=_digest(key), created_by_id=actor.id, **owner)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("api_key.created", row, actor=actor, after={**owner, "name": row.name})
+    return row, key
+
+
 def create(organisation: Organisation, name: str, actor: Any) -> tuple[ApiKey, str]:
     name = (name or "").strip()
     if not name:
         raise ValidationFailed(name=_l("This field is required."))
-    prefix = secrets.token_hex(6)
-    key = f"lms_{prefix}_{secrets.token_urlsafe(32)}"
-    row = ApiKey(organisation_id=organisation.id, name=name[:100], prefix=prefix, key_hash=_digest(key),
-                 created_by_id=actor.id)
-    db.session.add(row)
-    db.session.flush()
-    audit.record("api_key.created", row, actor=actor, after={"organisation_id": organisation.id, "name": row.name})
-    return row, key
+    return _issue(name, actor, organisation_id=organisation.id)
 
 
 def create_for_employer(employer_bin: str, name: str, actor: Any) -> tuple[ApiKey, str]:
     """An employer's key: it checks certificates, nothing else."""
-    prefix = secrets.token_hex(6)
-    key = f"lms_{prefix}_{secrets.token_urlsafe(32)}"
-    row = ApiKey(employer_bin=employer_bin, name=(name or "").strip()[:100] or "API", prefix=prefix,
-                 key_hash=_digest(key), created_by_id=actor.id)
-    db.session.add(row)
-    db.session.flush()
-    audit.record("api_key.created", row, actor=actor, after={"employer_bin": employer_bin, "name": row.name})
-    return row, key
+    return _issue((name or "").strip() or "API", actor, employer_bin=employer_bin)
 
 
 def revoke(row: ApiKey, actor: Any) -> None:
@@ -64,3 +62,10 @@ def authenticate(key: str | None) -> ApiKey | None:
         return None
     row.last_used_at = utcnow()
     return row
+
+
+def authenticate_request() -> ApiKey | None:
+    """The live key sent with this request as ``Authorization: Bearer <key>`` or ``X-API-Key``, or None."""
+    header = request.headers.get("Authorization", "")
+    return authenticate(header.removeprefix("Bearer ").strip() if header.startswith("Bearer ")
+                        else request.headers.get("X-API-Key"))

@@ -29,8 +29,8 @@ def courses():
     q = request.args.get("q", "").strip()
     query = select(Course).join(Course.organisation).join(Course.curriculum).order_by(Course.starts_on.desc())
     if q:
-        query = query.where(or_(Organisation.name_ru.ilike(f"%{q}%"), Organisation.registry_number == q.upper(),
-                                Curriculum.code == q.upper()))
+        query = query.where(or_(Organisation.name_ru.ilike(f"%{q}%"), Organisation.name_state.ilike(f"%{q}%"),
+                                Organisation.registry_number == q.upper(), Curriculum.code == q.upper()))
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     return render_template("training/centre_courses.html", page=page, q=q, format_labels=FORMAT_LABELS)
 

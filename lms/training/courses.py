@@ -9,18 +9,16 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from lms import audit
-from lms.clock import utcnow
 from lms.curricula.models import Curriculum
 from lms.domain import ValidationFailed
 from lms.extensions import db
 from lms.lecturers.models import Lecturer
 from lms.organisations.models import Organisation
-from lms.profiles import get_profile
+from lms.organisations.queries import certified_lecturers
 from lms.training.models import FORMATS, Course, CourseLecturer
+from lms.util import local_today
 
-
-def today() -> date:
-    return get_profile().local(utcnow()).date()
+today = local_today  # the profile's date; callers of this module say today()
 
 
 def organisation_may_train(organisation: Organisation) -> bool:
@@ -94,17 +92,7 @@ def lecturer_problem(lecturer: Lecturer | None, organisation: Organisation, curr
 
 
 def eligible_lecturers(organisation: Organisation) -> list[Lecturer]:
-    return sorted((link.lecturer for link in _links(organisation)
-                   if link.lecturer.effective_status(today()) == "certified"), key=lambda x: x.full_name)
-
-
-def _links(organisation: Organisation) -> list:
-    from sqlalchemy import select
-
-    from lms.lecturers.models import OrganisationLecturer
-
-    return list(db.session.scalars(select(OrganisationLecturer)
-                                   .where(OrganisationLecturer.organisation_id == organisation.id)))
+    return certified_lecturers(organisation, today())
 
 
 def cancel(course: Course, actor: Any) -> None:

@@ -4,7 +4,6 @@ existing one: nobody is linked by IIN without that confirmation."""
 
 from __future__ import annotations
 
-import csv
 import io
 import secrets
 from dataclasses import dataclass, field
@@ -24,8 +23,9 @@ from lms.extensions import db
 from lms.mail.service import queue_email
 from lms.profiles import get_profile
 from lms.tokens import InvalidToken, make_token, read_token
-from lms.training.models import Course, Enrolment
-from lms.util import external_url
+from lms.training.courses import organisation_may_train
+from lms.training.models import Course, Enrolment, TrainingRecord
+from lms.util import UnreadableFile, external_url, read_csv
 
 FIELDS = ("iin", "full_name", "email", "employer_bin", "employer_name", "position", "audience")
 REQUIRED = ("iin", "full_name", "email", "audience")
@@ -49,8 +49,6 @@ class RowResult:
 
 
 def course_is_open(course: Course) -> bool:
-    from lms.training.courses import organisation_may_train
-
     return course.status == "scheduled" and organisation_may_train(course.organisation)
 
 
@@ -122,22 +120,13 @@ class FileProblem(Exception):
         self.message = message
 
 
-def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[str]]:
+def read_rows(data: bytes) -> tuple[list[dict[str, str]], list[str]]:
     """Rows of an enrolment file as dicts keyed by our field names, and the ignored extra columns.
 
     Accepts XLSX, and CSV in UTF-8 (with or without BOM) or Windows-1251, separated by commas, semicolons
     or tabs."""
     max_rows = current_app.config["LMS_ENROLMENT_MAX_ROWS"]
-    if data[:2] == b"PK":
-        table = _xlsx(data, max_rows)
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1251")
-        first = text.split("\n", 1)[0]
-        delimiter = max((";", ",", "\t"), key=first.count)
-        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    table = _xlsx(data, max_rows) if data[:2] == b"PK" else _csv(data)
     table = [row for row in table if any(str(cell).strip() for cell in row)]
     if not table:
         raise FileProblem(_l("The file is empty."))
@@ -161,13 +150,24 @@ def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[st
     return [{mapping[i]: str(cell) for i, cell in enumerate(row) if i in mapping} for row in rows], extra
 
 
+def _unreadable() -> FileProblem:
+    return FileProblem(_l("The file is not a readable XLSX or CSV file."))
+
+
+def _csv(data: bytes) -> list[list[str]]:
+    try:
+        return read_csv(data)
+    except UnreadableFile as exc:
+        raise _unreadable() from exc
+
+
 def _xlsx(data: bytes, max_rows: int) -> list[list[Any]]:
     from openpyxl import load_workbook
 
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
     except Exception as exc:  # noqa: BLE001 - a broken workbook is the user's file, not our error
-        raise FileProblem(_l("The file is not a readable XLSX or CSV file.")) from exc
+        raise _unreadable() from exc
     table = []
     for row in sheet.iter_rows(values_only=True):
         table.append(["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
@@ -212,8 +212,6 @@ def account_for(enrolment: Enrolment) -> User | None:
 
 def link_to(enrolment: Enrolment, user: User, actor: Any) -> None:
     """Confirmed through the one-time link: attach the enrolment (and its records) to the account."""
-    from lms.training.models import TrainingRecord
-
     if user.iin and user.iin != enrolment.iin:
         raise ValidationFailed(account=_l("This course was recorded for another person's identification number."))
     if not user.iin:

@@ -12,7 +12,7 @@ from lms.accounts.roles import LECTURER
 from lms.authz import role_required
 from lms.domain import ValidationFailed
 from lms.extensions import db
-from lms.forms import form_view, refused
+from lms.forms import form_view, refused, whole_number
 from lms.i18n import select_locale
 from lms.lecturers.models import Lecturer
 from lms.organisations.authz import organisation_for_manager_or_404
@@ -22,11 +22,6 @@ from lms.training.forms import FORMAT_LABELS, ApiKeyForm, CourseForm, EnrolForm,
 from lms.training.models import ApiKey, Course, CourseLecturer
 
 bp = Blueprint("courses", __name__)
-
-
-def _int(value: str | None):
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
 
 
 @bp.get("/org/<int:organisation_id>/courses")
@@ -54,13 +49,14 @@ def new(organisation_id: int):
     lecturers = courses.eligible_lecturers(organisation)
     form.lecturers.choices = [(str(lecturer.id), f"{lecturer.full_name} ({', '.join(lecturer.curriculum_codes())}"
                                f"; {lecturer.valid_until})") for lecturer in lecturers]
+    offered = {str(lecturer.id) for lecturer in lecturers}
     if form.validate_on_submit():
         try:
             course = courses.schedule(
                 organisation, curriculum_code=form.curriculum.data, format=form.format.data,
                 place=form.place.data or "", starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                hours=_int(form.hours.data), capacity=_int(form.capacity.data),
-                lecturer_ids=[int(i) for i in form.lecturers.data or [] if i.isdigit()], actor=current_user)
+                hours=whole_number(form.hours.data), capacity=whole_number(form.capacity.data),
+                lecturer_ids=[int(i) for i in form.lecturers.data or [] if i in offered], actor=current_user)
         except ValidationFailed as exc:
             form.refused(exc)
         else:
@@ -133,7 +129,7 @@ def upload(course_id: int):
     try:
         if not data:
             raise enrolment.FileProblem(_("Choose a file."))
-        rows, extra = enrolment.read_rows(data, file.filename or "")
+        rows, extra = enrolment.read_rows(data)
     except enrolment.FileProblem as exc:
         flash(exc.message, "error")
         return redirect(url_for("courses.course", course_id=course.id))
@@ -147,8 +143,9 @@ def upload(course_id: int):
 def attendance(course_id: int, enrolment_id: int):
     course = course_for_staff_or_404(course_id)
     row = enrolment_of(course, enrolment_id)
+    topics = {str(t.position): t.position for t in course.version.topics}
     try:
-        completion.record_attendance(row, {int(p) for p in request.form.getlist("topics") if p.isdigit()},
+        completion.record_attendance(row, {topics[p] for p in request.form.getlist("topics") if p in topics},
                                      actor=current_user)
     except ValidationFailed as exc:
         refused(exc)

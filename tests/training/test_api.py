@@ -88,3 +88,58 @@ def test_bad_bodies(app, client, setup, make_course, key, monkeypatch):
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
     monkeypatch.setitem(app.config, "LMS_API_BATCH_MAX", 2)
     assert call(client, url, [trainee(1), trainee(2), trainee(3)], key).status_code == 413
+
+
+def test_an_unknown_locale_falls_back_instead_of_failing(client, setup, make_course, key, outbox):
+    course = make_course()
+    items = [trainee(1, locale="xx"), trainee(2, locale="../x"), trainee(3, locale="kk")]
+    response = call(client, f"/api/v1/courses/{course.id}/enrolments", items, key)
+    assert response.status_code == 200
+    assert [i["result"] for i in response.get_json()["items"]] == ["enrolled"] * 3
+    assert [outbox(f"trainee{n}@example.kz")[0].locale for n in (1, 2, 3)] == ["ru", "ru", "kk"]
+
+
+@pytest.mark.parametrize("attended", [["²"], [1, "x"], [True], [1.5], 7, None, {"1": 1}, "1,2"])
+def test_attended_topics_of_the_wrong_shape_are_an_error_of_the_item(client, setup, make_course, key, attended):
+    course = make_course()
+    call(client, f"/api/v1/courses/{course.id}/enrolments", [trainee(1)], key)
+    response = call(client, f"/api/v1/courses/{course.id}/completions",
+                    [{"iin": trainee(1)["iin"], "attended_topics": attended}], key)
+    assert response.status_code == 200
+    [item] = response.get_json()["items"]
+    assert item["result"] == "error" and "attended_topics" in item["errors"]
+    assert db.session.scalar(select(db.func.count()).select_from(TrainingRecord)) == 0
+
+
+def test_topic_numbers_may_be_strings_and_the_iin_may_have_spaces(client, setup, make_course, key):
+    course = make_course()
+    call(client, f"/api/v1/courses/{course.id}/enrolments", [trainee(1)], key)
+    iin = trainee(1)["iin"]
+    topics = [str(t.position) for t in course.version.topics]
+    data = call(client, f"/api/v1/courses/{course.id}/completions",
+                [{"iin": f"{iin[:6]} {iin[6:]}", "attended_topics": topics}], key).get_json()
+    assert data["items"][0]["result"] == "completed"
+
+
+def test_completions_cost_a_fixed_number_of_queries_per_item(client, setup, make_course, key, count_queries):
+    course = make_course()
+    call(client, f"/api/v1/courses/{course.id}/enrolments", [trainee(n) for n in range(1, 11)], key)
+
+    def complete(numbers):
+        items = [{"iin": trainee(n)["iin"], "attended_topics": "all"} for n in numbers]
+        with count_queries() as counted:
+            data = call(client, f"/api/v1/courses/{course.id}/completions", items, key).get_json()
+        assert {i["result"] for i in data["items"]} == {"completed"}
+        return counted.n
+
+    one, five = complete([1]), complete(range(2, 7))
+    assert five - one <= 4 * 6  # inserts (attendance, record, audit) and the enrolment's update, no lookups
+
+
+def test_the_manager_revokes_a_key_through_the_page(client, login, setup, make_course, key):
+    course = make_course()
+    row = db.session.scalars(select(ApiKey)).one()
+    login(setup.manager)
+    url = f"/org/{setup.organisation.id}/api-keys"
+    assert post_form(client, f"{url}/{row.id}/revoke", token_from=url).status_code == 302
+    assert call(client, f"/api/v1/courses/{course.id}/enrolments", [trainee(1)], key).status_code == 401

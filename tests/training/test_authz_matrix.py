@@ -3,12 +3,13 @@
 'lecturer' belong to another organisation."""
 
 import pytest
+from sqlalchemy import func, select
 
 from lms.accounts.roles import ROLES
 from lms.extensions import db
-from lms.training import completion, enrolment
+from lms.training import apikeys, completion, enrolment
+from lms.training.models import ApiKey
 from tests.conftest import LOGIN, assert_access, post_form
-from tests.factories import valid_data  # noqa: F401
 from tests.training.conftest import trainee
 
 PERSONAS = [*ROLES, "own_manager", "course_lecturer", "trainee", "anonymous"]
@@ -24,6 +25,7 @@ def world(app, setup, make_course, make_user, make_organisation):
     enrolment.link_to(row, user, user)
     completion.record_attendance(other_row, {t.position for t in course.version.topics}, setup.manager)
     record = completion.complete(other_row, setup.manager)
+    key, _raw = apikeys.create(setup.organisation, "1C", setup.manager)
     other = make_organisation()
     people = {"own_manager": setup.manager, "course_lecturer": setup.lecturer_user, "trainee": user,
               "centre_admin": setup.admin}
@@ -32,12 +34,12 @@ def world(app, setup, make_course, make_user, make_organisation):
             people[role] = make_user(role, organisation=other if role in ("org_manager", "lecturer") else None,
                                      employer_bin="150440043215" if role == "employer" else None)
     db.session.commit()
-    return {"people": people, "course": course, "row": row, "org": setup.organisation, "record": record}
+    return {"people": people, "course": course, "row": row, "org": setup.organisation, "record": record, "key": key}
 
 
 def _url(template, world):
     return template.format(org=world["org"].id, course=world["course"].id, row=world["row"].id,
-                           record=world["record"].id)
+                           record=world["record"].id, key=world["key"].id)
 
 
 PAGES = [
@@ -71,6 +73,8 @@ ACTIONS = [
     ("/courses/{course}/enrolments/{row}/attendance", {"topics": ["1"]}, {"own_manager", "course_lecturer"}),
     ("/courses/{course}/enrolments/{row}/complete", {}, {"own_manager", "course_lecturer"}),
     ("/centre/training-records/{record}", {"reason": "x"}, {"centre_admin"}),
+    ("/org/{org}/api-keys", {"name": "x"}, {"own_manager"}),
+    ("/org/{org}/api-keys/{key}/revoke", {}, {"own_manager"}),
 ]
 
 
@@ -89,6 +93,9 @@ def test_actions(client, login, world, persona, action, data, allowed):
         db.session.refresh(world["course"])
         db.session.refresh(world["row"])
         db.session.refresh(world["record"])
+        db.session.refresh(world["key"])
         assert world["course"].status == "scheduled"
         assert world["row"].attended() == set()
         assert world["record"].status == "valid"
+        assert world["key"].revoked_at is None
+        assert db.session.scalar(select(func.count()).select_from(ApiKey)) == 1

@@ -93,3 +93,65 @@ def test_cancel_a_course(client, login, setup, make_course):
     post_form(client, f"/courses/{course.id}/cancel")
     db.session.refresh(course)
     assert course.status == "cancelled"
+
+
+@pytest.mark.parametrize("hours", ["²", "4O", "-40"])
+def test_hours_that_are_not_a_whole_number_are_a_message_on_the_field(client, login, setup, hours):
+    login(setup.manager)
+    url = f"/org/{setup.organisation.id}/courses/new"
+    response = post_form(client, url + "?lang=en", {
+        "curriculum": "KZ-OSH-MGR", "format": "in_person", "place": "Караганда", "starts_on": today().isoformat(),
+        "ends_on": (today() + timedelta(days=3)).isoformat(), "hours": hours, "capacity": "20",
+        "lecturers": [str(setup.lecturer.id)]}, token_from=url)
+    assert response.status_code == 200
+    assert "Enter a whole number." in response.get_data(as_text=True)
+
+
+def test_a_lecturer_not_offered_on_the_form_is_not_taken(client, login, setup, make_application):
+    other_org = make_application("approved").organisation
+    stranger = lecturers.link_by_iin(other_org, make_iin(date(1972, 2, 2), "M", 5151), {"full_name": "Чужой"},
+                                     setup.admin)
+    login(setup.manager)
+    url = f"/org/{setup.organisation.id}/courses/new"
+    response = post_form(client, url + "?lang=en", {
+        "curriculum": "KZ-OSH-MGR", "format": "in_person", "place": "Караганда", "starts_on": today().isoformat(),
+        "ends_on": (today() + timedelta(days=3)).isoformat(), "hours": "40", "capacity": "20",
+        "lecturers": [str(stranger.id), "99999999999999999999999"]}, token_from=url)
+    assert response.status_code == 200
+    assert "Choose at least one lecturer." in response.get_data(as_text=True)
+
+
+def test_a_course_with_completed_trainees_cannot_be_cancelled(app, setup, make_course):
+    from lms.training import completion, enrolment
+    from tests.training.conftest import trainee
+
+    course = make_course()
+    with app.test_request_context():
+        row, _ = enrolment.enrol(course, trainee(1), actor=setup.manager)
+    completion.record_attendance(row, {t.position for t in course.version.topics}, setup.manager)
+    completion.complete(row, setup.manager)
+    with pytest.raises(ValidationFailed):
+        courses.cancel(course, setup.manager)
+    assert course.status == "scheduled"
+
+
+def test_the_centre_finds_courses_by_either_name_and_records_by_iin(app, client, login, setup, make_course):
+    from lms.training import completion, enrolment
+    from tests.training.conftest import trainee
+
+    course = make_course()
+    with app.test_request_context():
+        row, _ = enrolment.enrol(course, trainee(1), actor=setup.manager)
+    completion.record_attendance(row, {t.position for t in course.version.topics}, setup.manager)
+    record = completion.complete(row, setup.manager)
+    db.session.commit()
+    login(setup.admin)
+
+    def found(url, q):
+        return client.get(url, query_string={"q": q}).get_data(as_text=True)
+
+    for q in (setup.organisation.name_state, setup.organisation.name_ru, setup.organisation.registry_number):
+        assert f"/centre/courses/{course.id}" in found("/centre/courses", q), q
+    assert f"/centre/courses/{course.id}" not in found("/centre/courses", "nothing-like-it")
+    assert f"/centre/training-records/{record.id}" in found("/centre/training-records", trainee(1)["iin"])
+    assert f"/centre/training-records/{record.id}" not in found("/centre/training-records", "000000000000")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from lms.accounts.models import User
 from lms.domain import ValidationFailed
 from lms.extensions import db
-from lms.training import enrolment
+from lms.training import courses, enrolment
 from lms.training.models import Enrolment
 from tests.conftest import post_form
 from tests.training.conftest import trainee
@@ -127,15 +127,16 @@ def _claim_link(outbox, email):
 def test_new_trainee_creates_an_account_through_the_link(app, client, setup, make_course, outbox):
     course = make_course()
     with app.test_request_context():
-        enrolment.enrol(course, trainee(1), actor=setup.manager)
+        row, _created = enrolment.enrol(course, trainee(1), actor=setup.manager)
     db.session.commit()
     link = _claim_link(outbox, "trainee1@example.kz")
     response = post_form(client, link, {"password": "Trainee-Pass-42", "confirm": "Trainee-Pass-42"}, token_from=link)
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "trainee1@example.kz"))
     assert user.iin == trainee(1)["iin"] and user.has_role("candidate")
-    assert client.get("/me/").status_code == 200
-    assert "Слушатель 1" in client.get("/me/").get_data(as_text=True) or True
+    db.session.refresh(row)
+    assert row.user_id == user.id
+    assert f"/me/courses/{row.id}" in client.get("/me/").get_data(as_text=True)  # the course is on my page
     assert app.test_client().get(link).status_code == 400  # one-time
 
 
@@ -184,4 +185,26 @@ def test_single_enrolment_form_keeps_input_and_names_the_field(client, login, se
     assert response.status_code == 200
     assert 'value="123456789012"' in page and 'value="trainee1@example.kz"' in page
     assert 'id="iin-error"' in page
+    assert count(course) == 0
+
+
+@pytest.mark.parametrize("data", [b"iin,full_name\n\x98\xff\xfe\n",                   # not UTF-8, nor Windows-1251
+                                  b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x3e\x00",  # an old .xls
+                                  "iin,full_name,email,audience\n".encode("utf-16"),
+                                  b"iin,full_name,email,audience\n1," + b"x" * 200_000 + b",a@b.kz,managers\n"])
+def test_files_that_are_not_csv_get_a_clear_message(client, login, setup, make_course, data):
+    course = make_course()
+    login(setup.manager)
+    response = upload(client, course, data)
+    assert response.status_code == 200
+    assert "not a readable XLSX or CSV file" in response.get_data(as_text=True)
+    assert count(course) == 0
+
+
+def test_a_cancelled_course_takes_no_trainees(app, setup, make_course):
+    course = make_course()
+    courses.cancel(course, setup.manager)
+    with app.test_request_context(), pytest.raises(ValidationFailed) as err:
+        enrolment.enrol(course, trainee(1), actor=setup.manager)
+    assert "status" in err.value.errors
     assert count(course) == 0

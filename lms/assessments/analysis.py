@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import Integer, case, func, select
 
 from lms.assessments.models import Attempt, OptionStat, Question, QuestionStat, TestDefinition
+from lms.curricula.models import Curriculum
 from lms.extensions import db
 from lms.organisations.models import Organisation
 from lms.training.models import TrainingRecord
@@ -105,8 +106,6 @@ def quality(curriculum_id: int | None = None, organisation_id: int | None = None
         totals = national.setdefault(curr_id, [0, 0])
         totals[0] += n
         totals[1] += int(passed or 0)
-    from lms.curricula.models import Curriculum
-
     codes = {c.id: c.code for c in db.session.scalars(select(Curriculum))}
     names = {o.id: o for o in db.session.scalars(select(Organisation))}
     rows = []

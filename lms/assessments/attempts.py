@@ -15,6 +15,7 @@ from blinker import Namespace
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from lms import audit
 from lms.assessments import stats
@@ -36,7 +37,7 @@ from lms.training.completion import eligibility
 
 signals = Namespace()
 attempt_passed = signals.signal("attempt-passed")
-GRACE = timedelta(seconds=5)
+GRACE = timedelta(seconds=5)  # an answer sent in the last seconds is still in time (network latency)
 
 
 def on_attempt_passed(receiver: Any) -> Any:
@@ -44,7 +45,7 @@ def on_attempt_passed(receiver: Any) -> Any:
     ``@on_attempt_passed def issue(sender, attempt): ...``. The certificates package fills it; this
     package never imports certificates."""
     attempt_passed.connect(receiver, weak=False)
-    return receiver  # an answer sent in the last seconds is still in time (network latency)
+    return receiver
 
 
 def device_hash(token: str) -> str:
@@ -177,18 +178,18 @@ class Refused(Exception):
         self.message, self.code = message, code
 
 
-def check_device(attempt: Attempt, token: str | None, actor: Any) -> None:
+def check_device(attempt: Attempt, token: str, actor: Any) -> None:
     """The attempt continues in the browser that started it. Another device: refused for a proctored test
-    unless an examiner unlocked it; allowed but recorded otherwise."""
-    if token and device_hash(token) == attempt.device_hash:
+    unless an examiner unlocked it; allowed but recorded otherwise. An accepted device becomes the attempt's
+    device (the caller gives a browser without a device cookie a new token and sets it)."""
+    if device_hash(token) == attempt.device_hash:
         return
     if attempt.test.proctored and not attempt.device_unlocked:
         event(attempt, "device_refused", actor=actor)
         raise Refused(_l("This test continues only on the computer it was started on. Ask the examiner to unlock "
                          "it for this device."), "device")
-    new_token = token or ""
     event(attempt, "device_change", {"unlocked": attempt.device_unlocked}, actor=actor)
-    attempt.device_hash = device_hash(new_token) if new_token else attempt.device_hash
+    attempt.device_hash = device_hash(token)
     attempt.device_unlocked = False
 
 
@@ -203,9 +204,14 @@ def settle(attempt: Attempt, now: datetime | None = None) -> bool:
 
 
 def save_answer(attempt: Attempt, position: int, option_ids: list[str], flagged: bool | None, actor: Any) -> None:
-    if attempt.status != "in_progress" or settle(attempt):
+    """Save one answer as given. The hot path of a test: it loads only this question, not the whole attempt."""
+    if settle(attempt):
         raise Refused(_l("The time for this test is over; your answers given in time are kept."), "finished")
-    item = next((i for i in attempt.items if i.position == position), None)
+    item = None
+    if 1 <= position <= attempt.max_score:
+        item = db.session.execute(select(AttemptItem).options(joinedload(AttemptItem.answers))
+                                  .where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
+                                  ).unique().scalar_one_or_none()
     if item is None:
         event(attempt, "tampered", {"position": position}, actor=actor)
         raise Refused(_l("There is no such question in this test."), "tampered")

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.clock import utcnow
 from lms.db import UTCDateTime, created_at_column
 from lms.extensions import db
 from lms.types import JSONType
@@ -142,6 +143,7 @@ class Attempt(db.Model):
     annulled_reason: Mapped[str | None] = mapped_column(String(1000))
 
     test: Mapped[TestDefinition] = relationship(lazy="joined")
+    candidate: Mapped[Any] = relationship("User")
     items: Mapped[list[AttemptItem]] = relationship(back_populates="attempt", order_by="AttemptItem.position",
                                                     cascade="all, delete-orphan")
 
@@ -155,6 +157,11 @@ class Attempt(db.Model):
               sqlite_where=text("status = 'in_progress'"), postgresql_where=text("status = 'in_progress'")),
         Index("ix_attempts_finished", "test_id", "status", "finished_at"),
     )
+
+    def seconds_left(self) -> int:
+        """For the page's countdown: counted from the server's clock, so a wrong clock on the candidate's
+        computer does not end (or stretch) the test on screen."""
+        return max(0, int((self.deadline_at - utcnow()).total_seconds()))
 
 
 class AttemptItem(db.Model):

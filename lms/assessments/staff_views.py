@@ -3,16 +3,15 @@ examiners' proctored sittings, unlocking and annulling attempts; an organisation
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
@@ -25,10 +24,11 @@ from lms.clock import utcnow
 from lms.curricula.models import Curriculum
 from lms.domain import ValidationFailed
 from lms.extensions import db
-from lms.forms import BaseForm, choices, form_view, length, refused
+from lms.forms import BaseForm, choices, form_view, length, refused, whole_number
 from lms.i18n import LOCALES
 from lms.organisations.authz import organisation_for_manager_or_404
 from lms.profiles import get_profile
+from lms.util import csv_response
 
 bp = Blueprint("assessments_staff", __name__)
 
@@ -133,11 +133,6 @@ class TestForm(BaseForm):
     show_answers = BooleanField(_l("Show the correct answers afterwards"))
 
 
-def _int(value):
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
-
-
 @bp.route("/centre/tests/<int:test_id>", methods=["GET", "POST"])
 @role_required(CENTRE_ADMIN)
 @form_view
@@ -160,16 +155,17 @@ def test(test_id: int):
                                                            Question.status == "active")):
             available[q.topic] = available.get(q.topic, 0) + 1
         for part in (form.blueprint.data or "").split(","):
-            topic, _sep, count = part.strip().partition(":")
-            if not (topic.strip().isdigit() and count.strip().isdigit()) or int(topic) not in topics:
+            text, _sep, count_text = part.partition(":")
+            topic, count = whole_number(text), whole_number(count_text)
+            if topic not in topics or count is None:
                 errors.setdefault("blueprint", [_l("Write topic:count pairs for the curriculum's topics.")])
                 continue
-            if available.get(int(topic), 0) < int(count):
+            if available.get(topic, 0) < count:
                 errors.setdefault("blueprint", []).append(
-                    _l("Topic %(t)s has only %(n)s active questions.", t=topic, n=available.get(int(topic), 0)))
-            if int(count):
-                blueprint[topic.strip()] = int(count)
-        values = {name: _int(form[name].data) for name in ("time_limit_minutes", "pass_mark_percent",
+                    _l("Topic %(t)s has only %(n)s active questions.", t=topic, n=available.get(topic, 0)))
+            if count:
+                blueprint[str(topic)] = count
+        values = {name: whole_number(form[name].data) for name in ("time_limit_minutes", "pass_mark_percent",
                                                            "attempts_allowed", "wait_hours")}
         limits = {"time_limit_minutes": (1, 600), "pass_mark_percent": (1, 100), "attempts_allowed": (1, 20),
                   "wait_hours": (0, 24 * 90)}
@@ -206,15 +202,11 @@ def item_analysis(test_id: int):
     row = db.get_or_404(TestDefinition, test_id)
     stats = analysis.item_statistics(row)
     if request.args.get("format") == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["question", "topic", "n", "facility", "discrimination", "options", "flags"])
-        for item in stats["items"]:
-            writer.writerow([item["id"], item["topic"], item["n"], item["facility"], item["discrimination"],
-                             " ".join(f"{k}={v}" for k, v in item["options"].items()), " ".join(item["flags"])])
-        return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="item-analysis-{row.curriculum.code}.csv"'})
+        return csv_response(f"item-analysis-{row.curriculum.code}.csv",
+                            ["question", "topic", "n", "facility", "discrimination", "options", "flags"],
+                            ([item["id"], item["topic"], item["n"], item["facility"], item["discrimination"],
+                              " ".join(f"{k}={v}" for k, v in item["options"].items()), " ".join(item["flags"])]
+                             for item in stats["items"]))
     return render_template("assessments/item_analysis.html", test=row, stats=stats)
 
 
@@ -250,7 +242,7 @@ def examiner():
     tz = get_profile().tz
     if form.validate_on_submit():
         errors: dict = {}
-        row = db.session.get(TestDefinition, int(form.test.data)) if (form.test.data or "").isdigit() else None
+        row = next((t for t in tests if str(t.id) == form.test.data), None)
         if row is None:
             errors["test"] = [_l("Choose a test.")]
         if not (form.place.data or "").strip():
@@ -275,7 +267,8 @@ def examiner():
         form.opens_at.data, form.closes_at.data = now, now + timedelta(hours=3)
     sittings = db.session.scalars(select(Sitting).where(Sitting.closes_at >= utcnow() - timedelta(days=1))
                                   .order_by(Sitting.opens_at.desc())).all()
-    running = db.session.scalars(select(Attempt).where(Attempt.status == "in_progress")
+    running = db.session.scalars(select(Attempt).options(joinedload(Attempt.candidate))
+                                 .where(Attempt.status == "in_progress")
                                  .order_by(Attempt.started_at.desc()).limit(200)).all()
     return render_template("assessments/examiner.html", form=form, sittings=sittings, running=running)
 

@@ -48,9 +48,10 @@ def rebuild(test_id: int) -> None:
     """Recompute a test's sums from its finished attempts (after a bulk load, or to check the running sums)."""
     db.session.execute(delete(QuestionStat).where(QuestionStat.test_id == test_id))
     db.session.execute(delete(OptionStat).where(OptionStat.test_id == test_id))
-    for row in from_attempts(test_id)[0]:
+    questions, options = from_attempts(test_id)
+    for row in questions:
         db.session.add(QuestionStat(test_id=test_id, **row))
-    for (question_id, option_id), count in from_attempts(test_id)[1].items():
+    for (question_id, option_id), count in options.items():
         db.session.add(OptionStat(test_id=test_id, question_id=question_id, option_id=option_id, count=count))
     db.session.flush()
 

@@ -5,10 +5,22 @@ crashed browser loses nothing. The answer key never reaches the page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 from wtforms import BooleanField, SelectField, StringField
 
 from lms import audit
@@ -35,6 +47,13 @@ class AnswerForm(BaseForm):
 
 def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _set_device_cookie(response, token: str):
+    """The long-lived device cookie: the attempt continues in this browser across sign-ins and restarts."""
+    response.set_cookie(DEVICE_COOKIE, token, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.get("/tests/")
@@ -73,15 +92,12 @@ def start(test_id: int):
         refused(exc, first_only=False)
         return redirect(url_for("tests.index"))
     db.session.commit()
-    response = redirect(url_for("tests.question", attempt_id=attempt.id, position=1))
-    response.set_cookie(DEVICE_COOKIE, token, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response
+    return _set_device_cookie(redirect(url_for("tests.question", attempt_id=attempt.id, position=1)), token)
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
+def _own_attempt(attempt_id: int, *options) -> Attempt:
     """The candidate's own attempt, in the browser that started it (or as the rules allow); 404 otherwise."""
-    attempt = db.session.get(Attempt, attempt_id)
+    attempt = db.session.get(Attempt, attempt_id, options=options)
     if attempt is None or attempt.candidate_id != current_user.id:
         if attempt is not None:
             service.event(attempt, "foreign_access", {"user_id": current_user.id}, actor=current_user)
@@ -89,11 +105,15 @@ def _own_attempt(attempt_id: int) -> Attempt:
             db.session.commit()
         abort(404)
     if attempt.status == "in_progress":
+        token = request.cookies.get(DEVICE_COOKIE)
+        device = token or service.new_device_token()
         try:
-            service.check_device(attempt, request.cookies.get(DEVICE_COOKIE), current_user)
+            service.check_device(attempt, device, current_user)
         except service.Refused as exc:
             db.session.commit()
             abort(403, exc.message)
+        if device != token:  # a browser without the cookie that may continue: it is the attempt's device now
+            after_this_request(lambda response: _set_device_cookie(response, device))
     return attempt
 
 
@@ -109,7 +129,8 @@ def _render_question(attempt: Attempt, position: int, form: AnswerForm, status: 
 @login_required
 @form_view
 def question(attempt_id: int, position: int):
-    attempt = _own_attempt(attempt_id)
+    # saving an answer (the hot path) needs neither the test nor its curriculum, unless they are asked for
+    attempt = _own_attempt(attempt_id, *([lazyload(Attempt.test)] if request.method == "POST" else []))
     if service.settle(attempt):
         db.session.commit()
         if _wants_json():
@@ -135,17 +156,15 @@ def question(attempt_id: int, position: int):
             if exc.code == "finished":
                 return redirect(url_for("tests.result", attempt_id=attempt.id))
             return _render_question(attempt, position, form, 400)
+        total = attempt.max_score  # read before the commit expires the attempt
         db.session.commit()
         if _wants_json():
             return jsonify({"saved": True})
         go = request.form.get("go", "next")
-        total = len(attempt.items)
-        if go == "summary":
-            return redirect(url_for("tests.summary", attempt_id=attempt.id))
-        target = {"prev": position - 1, "next": position + 1}.get(go, int(go) if go.isdigit() else position)
-        if not 1 <= target <= total:
-            return redirect(url_for("tests.summary", attempt_id=attempt.id))
-        return redirect(url_for("tests.question", attempt_id=attempt.id, position=target))
+        target = {"prev": position - 1, "next": position + 1}.get(go, position)
+        if go == "summary" or not 1 <= target <= total:
+            return redirect(url_for("tests.summary", attempt_id=attempt_id))
+        return redirect(url_for("tests.question", attempt_id=attempt_id, position=target))
     db.session.commit()
     return _render_question(attempt, position, form)
 

@@ -4,12 +4,9 @@
   "use strict";
   var form = document.getElementById("answer-form");
   var state = document.querySelector(".save-state");
-  var texts = document.documentElement.lang === "en" ? ["Saved", "Not saved yet: waiting for the network"] :
-    document.documentElement.lang === "ru" ? ["Сохранено", "Пока не сохранено: ждём сеть"] :
-    document.documentElement.lang === "ky" ? ["Сакталды", "Азырынча сакталган жок: тармакты күтүүдө"] :
-    ["Сақталды", "Әзірге сақталмады: желіні күтудеміз"];
+  var token = document.querySelector("input[name=csrf_token]");
 
-  function show(i) { if (state) { state.textContent = texts[i]; } }
+  function show(which) { if (state && state.dataset[which]) { state.textContent = state.dataset[which]; } }
 
   function payload() {
     var data = new URLSearchParams(new FormData(form));
@@ -17,15 +14,26 @@
     return data.toString();
   }
 
+  // A waiting answer may come from before a browser restart and a new sign-in: send it with this page's token.
+  function withThisPagesToken(body) {
+    var params = new URLSearchParams(body);
+    if (token) { params.set("csrf_token", token.value); }
+    return params.toString();
+  }
+
   function send(key, url, body) {
     return fetch(url, {
-      method: "POST", body: body, credentials: "same-origin",
+      method: "POST", body: withThisPagesToken(body), credentials: "same-origin",
       headers: {"Content-Type": "application/x-www-form-urlencoded", "X-Requested-With": "fetch"}
     }).then(function (response) {
-      if (response.ok) { localStorage.removeItem(key); show(0); return; }
+      // a redirect means the sign-in page, not a save: the answer keeps waiting
+      if (response.ok && !response.redirected) { localStorage.removeItem(key); show("saved"); return; }
       if (response.status === 409) { localStorage.removeItem(key); return response.json().then(function (d) {
         if (d.result) { window.location = d.result; } }); }
-      if (response.status === 400) { localStorage.removeItem(key); window.location.reload(); }
+      if (response.status === 400) { return response.json().then(function (d) {
+        if (d.reason === "stale") { show("waiting"); return; }  // sent again with the next page's token
+        localStorage.removeItem(key); window.location.reload(); }); }
+      show("waiting");
     });
   }
 
@@ -34,7 +42,7 @@
       var key = localStorage.key(i);
       if (key && key.indexOf("lms-answer:") === 0) {
         var saved = JSON.parse(localStorage.getItem(key));
-        send(key, saved.url, saved.body).catch(function () { show(1); });
+        send(key, saved.url, saved.body).catch(function () { show("waiting"); });
       }
     }
   }
@@ -42,31 +50,31 @@
   if (form) {
     var key = "lms-answer:" + form.dataset.key;
     var pending = localStorage.getItem(key);
-    if (pending) {  // an answer given while offline, before a reload or a crash: put it back and send it
+    if (pending) {  // an answer given while offline, before a reload or a crash: put it back (flush sends it)
       var params = new URLSearchParams(JSON.parse(pending).body);
       var chosen = params.getAll("option");
       form.querySelectorAll("input[name=option]").forEach(function (input) { input.checked = chosen.indexOf(input.value) >= 0; });
-      var token = form.querySelector("input[name=csrf_token]");
-      params.set("csrf_token", token ? token.value : "");
-      localStorage.setItem(key, JSON.stringify({url: form.dataset.autosave, body: params.toString()}));
+      var flag = form.querySelector("input[name=flagged]");
+      if (flag) { flag.checked = params.get("flagged") === "y"; }
     }
     form.addEventListener("change", function () {
       var body = payload();
       localStorage.setItem(key, JSON.stringify({url: form.dataset.autosave, body: body}));
-      send(key, form.dataset.autosave, body).catch(function () { show(1); });
+      send(key, form.dataset.autosave, body).catch(function () { show("waiting"); });
     });
   }
   window.addEventListener("online", flush);
   flush();
 
+  // The time left comes from the server's clock; the page reloads once the server's grace period is over.
   var clock = document.querySelector(".countdown");
-  if (clock && clock.dataset.deadline) {
-    var deadline = Date.parse(clock.dataset.deadline.replace(/\+00:00$/, "Z"));
+  if (clock && clock.dataset.secondsLeft) {
+    var end = Date.now() + 1000 * Number(clock.dataset.secondsLeft);
     var tick = function () {
-      var left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
+      var left = Math.max(0, Math.round((end - Date.now()) / 1000));
       var m = Math.floor(left / 60), s = left % 60;
       clock.textContent = (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
-      if (left === 0) { window.location.reload(); } else { setTimeout(tick, 1000); }
+      if (left === 0) { setTimeout(function () { window.location.reload(); }, 6000); } else { setTimeout(tick, 1000); }
     };
     tick();
   }

@@ -25,13 +25,17 @@ def taking(client, login, exam):
 
 def test_question_page_never_carries_the_key(client, taking):
     attempt = taking
+    with client.get("/static/attempt.js") as response:
+        assert "correct" not in response.get_data(as_text=True)
     for item in attempt.items:
-        page = client.get(f"/attempts/{attempt.id}/q/{item.position}").get_data(as_text=True)
-        assert page.count('name="option"') == len(item.option_order)
-        assert "correct" not in re.sub(r"Choose all correct answers\.", "", page).lower() or True
-        assert 'data-correct' not in page and '"correct"' not in page
+        page = client.get(f"/attempts/{attempt.id}/q/{item.position}?lang=en").get_data(as_text=True)
         order = re.findall(r'name="option" value="(\w)"', page)
         assert order == item.option_order
+        # nothing in the page tells a correct option from a wrong one: every option input is the same tag
+        inputs = {re.sub(r'value="\w"', "", tag) for tag in re.findall(r"<input[^>]*name=\"option\"[^>]*>", page)}
+        assert len(inputs) == 1, inputs
+        assert "correct" not in page.replace("Choose all correct answers.", "").lower()
+        assert not any(text in page for text in item.version.explanation.values())
 
 
 def test_answer_by_plain_post_then_summary_and_result(client, taking):
@@ -120,3 +124,69 @@ def test_organisations_see_only_pass_or_fail(app, login, exam, taking):
     page = client.get(f"/courses/{exam.course.id}?lang=en").get_data(as_text=True)
     assert "Not passed" in page
     assert f"{taking.score} / {taking.max_score}" not in page and "%" not in page.split("Centre's test")[1][:400]
+
+
+def test_saving_an_answer_reads_only_that_question(client, taking, count_queries):
+    attempt = taking
+    item = attempt.items[3]
+    url = f"/attempts/{attempt.id}/q/{item.position}"
+    data = {"option": item.option_order[0], "csrf_token": csrf_from(client, url)}
+    db.session.expire_all()
+    with count_queries() as counted:
+        response = client.post(url, data=data, headers={"X-Requested-With": "fetch"})
+    assert response.get_json() == {"saved": True}
+    # the user and roles, the attempt, this question with its answer; the event, the item, the answer
+    assert counted.n <= 7, counted.statements
+    assert not any("curriculum" in s for s in counted.statements)
+    with count_queries() as counted:  # the same answer again (a duplicate submission): nothing written
+        client.post(url, data=data, headers={"X-Requested-With": "fetch"})
+    assert not any(s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for s in counted.statements)
+    events = db.session.scalars(select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id,
+                                                           AttemptEvent.kind == "answer")).all()
+    assert len(events) == 1
+
+
+def test_start_sets_a_long_lived_device_cookie(client, taking):
+    cookie = client.get_cookie("lms_device")
+    assert cookie is not None and cookie.http_only and cookie.max_age and cookie.max_age > 300 * 24 * 3600
+
+
+@pytest.mark.parametrize(("data", "status"), [({"option": "z"}, 400), ({"option": ["a", "b", "c"]}, 400),
+                                              ({"go": "²"}, 302), ({"go": "9" * 5000}, 302)])
+def test_tampered_posts_are_refused_never_a_500(client, taking, data, status):
+    single = next(i for i in taking.items if i.version.type == "single")
+    url = f"/attempts/{taking.id}/q/{single.position}"
+    response = post_form(client, url, data, token_from=url)
+    assert response.status_code == status
+    if status == 302:  # an unknown destination keeps the candidate on the question
+        assert response.headers["Location"].endswith(url)
+
+
+def test_an_unlocked_proctored_attempt_continues_in_a_fresh_browser(app, client, login, make_user, exam, taking):
+    from lms.assessments import attempts
+
+    exam.test.proctored = True
+    db.session.commit()
+    other = app.test_client()  # another computer: no device cookie at all
+    login(exam.candidate, target=other)
+    url = f"/attempts/{taking.id}/q/1"
+    assert other.get(url).status_code == 403
+    attempts.unlock(taking, actor=make_user("examiner"))
+    db.session.commit()
+    token = csrf_from(other, url)
+    assert other.get_cookie("lms_device") is not None
+    item = taking.items[0]
+    response = other.post(url, data={"option": item.option_order[0], "csrf_token": token},
+                          headers={"X-Requested-With": "fetch"})
+    assert response.get_json() == {"saved": True}  # not only the first page after the unlock
+    assert other.get(url).status_code == 200
+    assert client.get(url).status_code == 403  # the unlock moved the attempt, once
+
+
+def test_the_countdown_counts_from_the_servers_clock(client, taking, frozen_clock):
+    from datetime import timedelta
+
+    frozen_clock(taking.deadline_at - timedelta(seconds=125))
+    page = client.get(f"/attempts/{taking.id}/q/1").get_data(as_text=True)
+    assert 'data-seconds-left="125"' in page
+    assert 'data-seconds-left="125"' in client.get(f"/attempts/{taking.id}/summary").get_data(as_text=True)

@@ -2,59 +2,50 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
 from sqlalchemy import select
 
-from lms.api import ApiError, bp
+from lms.api import ApiError, batch_items, bp
 from lms.certificates.employer import public_status
-from lms.certificates.models import Certificate
-from lms.certificates.verification import log_check
+from lms.certificates.models import Certificate, shown
+from lms.certificates.verification import log_check, verify_limit
 from lms.extensions import db, limiter
 from lms.forms import api_key_view
 from lms.training import apikeys
 
 
-def _verify_limit() -> str:
-    return current_app.config["LMS_RATELIMIT_VERIFY"]
-
-
 def _employer_key() -> None:
-    header = request.headers.get("Authorization", "")
-    key = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else request.headers.get("X-API-Key")
-    row = apikeys.authenticate(key)
+    row = apikeys.authenticate_request()
     if row is None or row.employer_bin is None:
         raise ApiError(401, "unauthorized", "an employer API key is required (Authorization: Bearer <key>)")
 
 
 @bp.get("/certificates/<number>")
 @api_key_view
-@limiter.limit(_verify_limit)
+@limiter.limit(verify_limit)
 def certificate_status(number: str):
     _employer_key()
-    certificate = db.session.scalar(select(Certificate).where(Certificate.number == number.strip().upper()[:30]))
+    certificate = db.session.scalar(select(Certificate).where(Certificate.number == number.strip().upper()[:30])
+                                    .options(*shown()))
     log_check(certificate, "api")
-    db.session.commit()
     if certificate is None:
+        db.session.commit()
         raise ApiError(404, "not_found", "no certificate with this number")
-    return public_status(certificate)
+    answer = public_status(certificate)
+    db.session.commit()
+    return answer
 
 
 @bp.post("/certificates/verify")
 @api_key_view
-@limiter.limit(_verify_limit)
+@limiter.limit(verify_limit)
 def certificates_verify():
     _employer_key()
-    body = request.get_json(silent=True)
-    items = body.get("items") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise ApiError(400, "bad_request", 'send JSON {"items": [{"number": "...", "surname": "..."}, ...]}')
-    if len(items) > 1000:
-        raise ApiError(413, "too_large", "at most 1000 numbers per request")
-    numbers = {str(i.get("number", "")).strip().upper()[:30] for i in items}
-    found = {c.number: c for c in db.session.scalars(select(Certificate).where(Certificate.number.in_(numbers)))}
+    items = batch_items('{"number": "...", "surname": "..."}')
+    numbers = [str(i.get("number", "")).strip().upper()[:30] for i in items]
+    found = {c.number: c for c in db.session.scalars(select(Certificate).where(Certificate.number.in_(set(numbers)))
+                                                     .options(*shown()))}
     results = []
-    for item in items:
-        number = str(item.get("number", "")).strip().upper()[:30]
+    for number, item in zip(numbers, items, strict=True):
         surname = item.get("surname")
         results.append({"number": number, **public_status(found.get(number),
                                                           str(surname) if surname is not None else None)})

@@ -3,13 +3,11 @@ organisation is revoked for cause."""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from lms import audit
 from lms.accounts.roles import CENTRE_ADMIN
@@ -17,12 +15,13 @@ from lms.assessments.models import Attempt
 from lms.authz import role_required
 from lms.certificates import services
 from lms.certificates.forms import InvalidateForm, StatusForm
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, shown
 from lms.domain import ValidationFailed
 from lms.extensions import db
 from lms.forms import form_view
 from lms.organisations.models import Organisation
 from lms.training.models import TrainingRecord
+from lms.util import csv_response
 
 bp = Blueprint("centre_certificates", __name__, url_prefix="/centre")
 
@@ -31,7 +30,7 @@ bp = Blueprint("centre_certificates", __name__, url_prefix="/centre")
 @role_required(CENTRE_ADMIN)
 @form_view
 def certificate(certificate_id: int):
-    row = db.get_or_404(Certificate, certificate_id)
+    row = db.get_or_404(Certificate, certificate_id, options=shown())
     form = StatusForm()
     if form.validate_on_submit():
         try:
@@ -53,7 +52,7 @@ def _people(q: str) -> list[tuple[str, str]]:
         return []
     found: dict[str, str] = {}
     for iin, name in db.session.execute(select(TrainingRecord.iin, TrainingRecord.full_name).where(
-            or_(TrainingRecord.iin == q, TrainingRecord.full_name.ilike(f"%{q}%"))).limit(200)):
+            or_(TrainingRecord.iin == q, TrainingRecord.full_name.icontains(q, autoescape=True))).limit(200)):
         found.setdefault(iin, name)
     for iin, name in db.session.execute(select(Certificate.iin, Certificate.holder_name).where(
             or_(Certificate.number == q.upper(), Certificate.iin == q))):
@@ -67,18 +66,17 @@ def people():
     q = request.args.get("q", "")
     rows = _people(q)
     if request.args.get("format") == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["iin", "name", "training_records", "certificates"])
-        for iin, name in rows:
-            records = db.session.scalar(select(db.func.count()).select_from(TrainingRecord)
-                                        .where(TrainingRecord.iin == iin))
-            certs = ";".join(db.session.scalars(select(Certificate.number).where(Certificate.iin == iin)))
-            writer.writerow([iin, name, records, certs])
+        iins = [iin for iin, _name in rows]
+        records = dict(db.session.execute(select(TrainingRecord.iin, func.count()).where(TrainingRecord.iin.in_(iins))
+                                          .group_by(TrainingRecord.iin)).all())
+        numbers: dict[str, list[str]] = {}
+        for iin, number in db.session.execute(select(Certificate.iin, Certificate.number)
+                                              .where(Certificate.iin.in_(iins)).order_by(Certificate.id)):
+            numbers.setdefault(iin, []).append(number)
         audit.record("registry.exported", object_type="people", note=q[:100])
         db.session.commit()
-        return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                        headers={"Content-Disposition": 'attachment; filename="people.csv"'})
+        return csv_response("people.csv", ["iin", "name", "training_records", "certificates"],
+                            ([iin, name, records.get(iin, 0), ";".join(numbers.get(iin, []))] for iin, name in rows))
     return render_template("certificates/people.html", q=q, rows=rows)
 
 
@@ -88,7 +86,8 @@ def person(iin: str):
     records = db.session.scalars(select(TrainingRecord).where(TrainingRecord.iin == iin)
                                  .order_by(TrainingRecord.completed_on.desc())).all()
     certificates = db.session.scalars(select(Certificate).where(Certificate.iin == iin)
-                                      .order_by(Certificate.issued_at.desc())).all()
+                                      .order_by(Certificate.issued_at.desc())
+                                      .options(*shown(), selectinload(Certificate.events))).all()
     if not records and not certificates:
         return render_template("errors/error.html", status=404, title=_("Nothing found."), message=""), 404
     attempts = db.session.scalars(select(Attempt).where(Attempt.training_record_id.in_([r.id for r in records]))
@@ -104,8 +103,7 @@ def invalidate(organisation_id: int):
     organisation = db.get_or_404(Organisation, organisation_id)
     form = InvalidateForm()
     preview = None
-    if form.validate_on_submit() and form.start.data and form.end.data:
-        preview = services.affected_by(organisation.id, form.start.data, form.end.data)
+    if form.validate_on_submit():
         if form.confirm.data:
             try:
                 records, suspended = services.invalidate_range(organisation, form.start.data, form.end.data,
@@ -117,9 +115,11 @@ def invalidate(organisation_id: int):
                 flash(_("%(r)s training records invalidated, %(c)s certificates suspended.", r=records, c=suspended),
                       "success")
                 return redirect(url_for("centre_registry.organisation", organisation_id=organisation.id))
-    certificates = {}
-    for record in preview or []:
-        certificates[record.id] = db.session.scalars(select(Certificate).where(
-            Certificate.training_record_id == record.id)).all()
+        preview = services.affected_by(organisation.id, form.start.data, form.end.data)
+    numbers: dict[int, list[str]] = {}
+    if preview:
+        for record_id, number in db.session.execute(select(Certificate.training_record_id, Certificate.number).where(
+                Certificate.training_record_id.in_([r.id for r in preview])).order_by(Certificate.id)):
+            numbers.setdefault(record_id, []).append(number)
     return render_template("certificates/invalidate.html", organisation=organisation, form=form, preview=preview,
-                           certificates=certificates)
+                           numbers=numbers)

@@ -74,7 +74,7 @@ def credential_jwt(certificate: Certificate) -> str:
     return sign(claims)
 
 
-def encoded_list(purpose: str) -> tuple[str, int]:
+def encoded_list(purpose: str) -> str:
     """The GZIP-compressed, base64url-encoded bitstring: bit i set when certificate i is revoked/suspended."""
     status = "revoked" if purpose == "revocation" else "suspended"
     top = db.session.scalar(select(func.max(Certificate.status_index))) or 0
@@ -82,11 +82,11 @@ def encoded_list(purpose: str) -> tuple[str, int]:
     bits = bytearray(size // 8)
     for index in db.session.scalars(select(Certificate.status_index).where(Certificate.status == status)):
         bits[index // 8] |= 0x80 >> (index % 8)  # most significant bit first, as the specification says
-    return base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).rstrip(b"=").decode(), size
+    return base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).rstrip(b"=").decode()
 
 
 def status_list_jwt(purpose: str) -> str:
-    encoded, _size = encoded_list(purpose)
+    encoded = encoded_list(purpose)
     url = external_url("verification.status_list", purpose=purpose)
     now = int(utcnow().timestamp())
     payload = {
@@ -116,7 +116,7 @@ def _key_for(token: str, jwks: dict[str, Any]) -> Any:
     return OKPAlgorithm.from_jwk(json.dumps(match))
 
 
-def _decode(token: str, jwks: dict[str, Any], now: datetime | None) -> dict[str, Any]:
+def _decode(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
     try:
         return jwt.decode(token, _key_for(token, jwks), algorithms=["EdDSA"],
                           options={"verify_aud": False, "verify_exp": False, "verify_nbf": False})
@@ -126,8 +126,8 @@ def _decode(token: str, jwks: dict[str, Any], now: datetime | None) -> dict[str,
         raise VerificationError(f"signature or format not valid: {exc}") from None
 
 
-def _bit(status_token: str, jwks: dict[str, Any], index: int, purpose: str, now: datetime | None) -> bool:
-    payload = _decode(status_token, jwks, now)
+def _bit(status_token: str, jwks: dict[str, Any], index: int, purpose: str) -> bool:
+    payload = _decode(status_token, jwks)
     subject = payload.get("credentialSubject", {})
     if subject.get("statusPurpose") != purpose:
         raise VerificationError(f"the status list is for {subject.get('statusPurpose')!r}, not {purpose!r}")
@@ -142,7 +142,7 @@ def verify_offline(token: str, jwks: dict[str, Any], status_lists: dict[str, str
                    now: datetime | None = None) -> dict[str, Any]:
     """Check a credential with no network: signature by a published key, validity dates, status bits."""
     now = now or datetime.now(UTC)
-    claims = _decode(token.strip(), jwks, now)
+    claims = _decode(token.strip(), jwks)
     if jwt.get_unverified_header(token.strip()).get("typ") != "vc+jwt":
         raise VerificationError("not a vc+jwt credential")
     valid_from = datetime.fromisoformat(claims["validFrom"])
@@ -153,7 +153,7 @@ def verify_offline(token: str, jwks: dict[str, Any], status_lists: dict[str, str
               "valid_until": claims["validUntil"], "status": "valid"}
     for entry in claims.get("credentialStatus", []):
         purpose = entry["statusPurpose"]
-        if purpose in status_lists and _bit(status_lists[purpose], jwks, int(entry["statusListIndex"]), purpose, now):
+        if purpose in status_lists and _bit(status_lists[purpose], jwks, int(entry["statusListIndex"]), purpose):
             result["status"] = "revoked" if purpose == "revocation" else "suspended"
             raise VerificationError(f"the certificate is {result['status']}")
     if now > valid_until:

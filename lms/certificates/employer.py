@@ -3,11 +3,9 @@ surnames, and API keys for GET /api/v1/certificates/<number> and POST /api/v1/ce
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,15 +13,15 @@ from sqlalchemy import select
 from lms.accounts.roles import EMPLOYER
 from lms.authz import role_required
 from lms.certificates.forms import BulkCheckForm, KeyForm
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, shown
 from lms.certificates.services import today
 from lms.certificates.verification import surname_matches
 from lms.domain import ValidationFailed
 from lms.extensions import db
-from lms.forms import form_view
+from lms.forms import form_view, refused
 from lms.training import apikeys
 from lms.training.models import ApiKey
-from lms.util import external_url
+from lms.util import UnreadableFile, csv_response, external_url, read_csv
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 
@@ -38,11 +36,13 @@ def public_status(certificate: Certificate | None, surname: str | None = None) -
             "verify_url": external_url("verification.verify", code=certificate.code)}
 
 
-def check_rows(text: str) -> list[list[str]]:
+def check_rows(data: bytes) -> list[list[str]]:
+    """Number and surname pairs from an uploaded CSV (a header row is skipped)."""
     limit = current_app.config["LMS_ENROLMENT_MAX_ROWS"]
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
-    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)]
+    try:
+        rows = read_csv(data)
+    except UnreadableFile as exc:
+        raise ValidationFailed(file=_("The file is not a readable CSV file.")) from exc
     if rows and rows[0] and not any(ch.isdigit() for ch in rows[0][0]):
         rows = rows[1:]  # a header
     if len(rows) > limit:
@@ -62,7 +62,7 @@ def _bins() -> set[str]:
 def staff():
     day = today()
     rows = db.session.scalars(select(Certificate).where(Certificate.employer_bin.in_(_bins()))
-                              .order_by(Certificate.valid_until)).all()
+                              .order_by(Certificate.valid_until).options(*shown())).all()
     groups: dict[str, list[Certificate]] = {"expired": [], "30": [], "60": [], "90": [], "valid": [], "other": []}
     for certificate in rows:
         status = certificate.effective_status(day)
@@ -87,26 +87,21 @@ def bulk_check():
     try:
         if len(raw) > 5 * 1024 * 1024:
             raise ValidationFailed(file=_("The file is larger than %(n)s MB.", n=5))
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1251")
-        rows = check_rows(text)
+        rows = check_rows(raw)
     except ValidationFailed as exc:
-        flash(next(iter(exc.errors.values()))[0], "error")
+        refused(exc)
         return redirect(url_for("employer.staff"))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["number", "surname", "found", "status", "holder", "curriculum", "valid_until", "verify_url"])
     numbers = {r[0].strip().upper() for r in rows}
-    found = {c.number: c for c in db.session.scalars(select(Certificate).where(Certificate.number.in_(numbers)))}
+    found = {c.number: c for c in db.session.scalars(select(Certificate).where(Certificate.number.in_(numbers))
+                                                     .options(*shown()))}
+    table = []
     for number, surname, *_rest in rows:
         info = public_status(found.get(number.strip().upper()), surname)
-        writer.writerow([number, surname, "yes" if info["found"] else "no", info.get("status", ""),
-                         info.get("holder", ""), info.get("curriculum", ""), info.get("valid_until", ""),
-                         info.get("verify_url", "")])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="certificate-statuses.csv"'})
+        table.append([number, surname, "yes" if info["found"] else "no", info.get("status", ""),
+                      info.get("holder", ""), info.get("curriculum", ""), info.get("valid_until", ""),
+                      info.get("verify_url", "")])
+    return csv_response("certificate-statuses.csv", ["number", "surname", "found", "status", "holder", "curriculum",
+                                                     "valid_until", "verify_url"], table)
 
 
 @bp.route("/api-keys", methods=["GET", "POST"])

@@ -1,6 +1,5 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, FileField, SelectField, StringField, TextAreaField
-from wtforms.validators import Optional
 
 from lms.forms import BaseForm, choices, length, required
 
@@ -17,8 +16,8 @@ class StatusForm(BaseForm):
 
 
 class InvalidateForm(BaseForm):
-    start = DateField(_l("Training completed from"), validators=[Optional()])
-    end = DateField(_l("Training completed until"), validators=[Optional()])
+    start = DateField(_l("Training completed from"), validators=[required()])
+    end = DateField(_l("Training completed until"), validators=[required()])
     reason = TextAreaField(_l("Reason"), validators=[length(1000)])
     confirm = BooleanField(_l("I have checked the list: invalidate these records and suspend the certificates"))
 

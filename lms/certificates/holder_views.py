@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, url_for
+from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.certificates import credentials, services
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, shown
 from lms.certificates.verification import render_status
 from lms.extensions import db
 from lms.storage import StorageError
 from lms.tokens import InvalidToken, make_token, read_token
+from lms.util import external_url
 
 bp = Blueprint("holder", __name__)
 
@@ -27,7 +28,7 @@ def own_certificate_or_404(certificate_id: int) -> Certificate:
 @login_required
 def mine():
     rows = db.session.scalars(select(Certificate).where(Certificate.holder_id == current_user.id)
-                              .order_by(Certificate.issued_at.desc())).all()
+                              .order_by(Certificate.issued_at.desc()).options(*shown())).all()
     return render_template("certificates/mine.html", certificates=rows, today=services.today())
 
 
@@ -58,7 +59,7 @@ def credential(certificate_id: int):
 @login_required
 def share(certificate_id: int):
     certificate = own_certificate_or_404(certificate_id)
-    link = url_for("holder.shared", token=make_token("certificate-share", {"c": certificate.id}), _external=True)
+    link = external_url("holder.shared", token=make_token("certificate-share", {"c": certificate.id}))
     return render_template("certificates/share.html", certificate=certificate, link=link)
 
 
@@ -68,7 +69,7 @@ def shared(token: str):
         data = read_token("certificate-share", token)
     except InvalidToken:
         return render_template("certificates/not_found.html"), 404
-    certificate = db.session.get(Certificate, data.get("c")) if isinstance(data, dict) else None
+    certificate = db.session.get(Certificate, data.get("c"), options=shown()) if isinstance(data, dict) else None
     if certificate is None:
         return render_template("certificates/not_found.html"), 404
     return render_status(certificate, "share")

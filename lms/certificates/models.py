@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from lms.db import UTCDateTime, created_at_column
 from lms.extensions import db
@@ -60,6 +60,14 @@ class Certificate(db.Model):
         if self.status == "valid" and self.valid_until < today:
             return "expired"
         return self.status
+
+
+def shown() -> tuple[Any, ...]:
+    """Loader options for what a page or an answer about certificates shows: the curriculum, the version and
+    the organisation in the certificate's own query, and nothing beneath them (the organisation's approved
+    curricula load eagerly for the registry's lists; a certificate never shows them)."""
+    return (joinedload(Certificate.curriculum).lazyload("*"), joinedload(Certificate.version).lazyload("*"),
+            joinedload(Certificate.organisation).lazyload("*"))
 
 
 class CertificateEvent(db.Model):

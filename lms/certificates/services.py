@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from lms import audit
 from lms.assessments.attempts import on_attempt_passed
-from lms.certificates.models import Certificate, CertificateEvent
+from lms.certificates.models import Certificate, CertificateEvent, shown
 from lms.clock import utcnow
 from lms.domain import ValidationFailed
 from lms.extensions import db
@@ -30,14 +30,13 @@ from lms.pdf import STATIC, render_pdf
 from lms.profiles import get_profile
 from lms.storage import StorageError, storage
 from lms.training.models import TrainingRecord
-from lms.util import external_url
+from lms.util import external_url, local_today
 
 TEMPLATE_VERSION = "cert-2026.1"
 RENEWAL_DAYS = 60
 
 
-def today() -> date:
-    return get_profile().local(utcnow()).date()
+today = local_today  # the profile's date; callers of this module say today()
 
 
 def certificate_number(year: int) -> str:
@@ -94,8 +93,7 @@ def render(certificate: Certificate) -> bytes:
     css = (STATIC / "certificate.css").read_text(encoding="utf-8")
     with force_locale("ru"):
         html = render_template("pdf/certificate.html", certificate=certificate, url=url, qr=qr_data_uri(url),
-                               languages=languages, css=css, centre=profile.centre_names,
-                               valid_until=certificate.valid_until, profile=profile)
+                               languages=languages, css=css, centre=profile.centre_names)
     return render_pdf(html)
 
 
@@ -159,13 +157,13 @@ def invalidate_range(organisation: Any, start: date, end: date, reason: str, act
     if not reason.strip():
         raise ValidationFailed(reason=_l("Give the reason."))
     records = affected_by(organisation.id, start, end)
-    suspended = 0
     for record in records:
         invalidate(record, reason, actor)
-        for certificate in db.session.scalars(select(Certificate).where(Certificate.training_record_id == record.id,
-                                                                        Certificate.status == "valid")):
-            change_status(certificate, "suspend", reason, actor)
-            suspended += 1
+    certificates = db.session.scalars(select(Certificate).where(
+        Certificate.training_record_id.in_([r.id for r in records]), Certificate.status == "valid")).all()
+    for certificate in certificates:
+        change_status(certificate, "suspend", reason, actor)
+    suspended = len(certificates)
     audit.record("organisation.records_invalidated", organisation, actor=actor, note=reason.strip(),
                  after={"from": start.isoformat(), "to": end.isoformat(), "records": len(records),
                         "certificates": suspended})
@@ -175,14 +173,14 @@ def invalidate_range(organisation: Any, start: date, end: date, reason: str, act
 @periodic("certificate_renewal_notices", seconds=3600)
 def renewal_notices(now: datetime | None = None) -> int:
     """E-mail holders whose certificate ends within RENEWAL_DAYS, once."""
-    day = get_profile().local(now or utcnow()).date()
-    due = db.session.scalars(select(Certificate).where(
-        Certificate.status == "valid", Certificate.renewal_notified_at.is_(None),
-        Certificate.valid_until >= day, Certificate.valid_until <= day + timedelta(days=RENEWAL_DAYS))).all()
     from lms.accounts.models import User
 
-    for certificate in due:
-        holder = db.session.get(User, certificate.holder_id)
+    day = get_profile().local(now or utcnow()).date()
+    due = db.session.execute(select(Certificate, User).join(User, User.id == Certificate.holder_id).where(
+        Certificate.status == "valid", Certificate.renewal_notified_at.is_(None),
+        Certificate.valid_until >= day, Certificate.valid_until <= day + timedelta(days=RENEWAL_DAYS))
+        .options(*shown())).all()
+    for certificate, holder in due:
         queue_email(holder.email, "certificate_renewal", holder.locale or get_profile().state_language,
                     certificate=certificate, link=external_url("curricula.detail", code=certificate.curriculum.code))
         certificate.renewal_notified_at = utcnow()

@@ -8,27 +8,26 @@ import hashlib
 import hmac
 import re
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy import select
 
 from lms.certificates import credentials, keys
-from lms.certificates.models import Certificate, VerificationCheck
+from lms.certificates.models import Certificate, VerificationCheck, shown
 from lms.certificates.services import today
-from lms.extensions import db, limiter
+from lms.extensions import configured_limit, db, limiter
 from lms.forms import form_view
+from lms.util import client_ip
+
+verify_limit = configured_limit("LMS_RATELIMIT_VERIFY")
 
 bp = Blueprint("verification", __name__)
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
 NEAR_EXPIRY_DAYS = 30
 
 
-def _verify_limit() -> str:
-    return current_app.config["LMS_RATELIMIT_VERIFY"]
-
 
 def log_check(certificate: Certificate | None, channel: str) -> None:
-    ip = request.remote_addr or "-"
-    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), ip.encode(), hashlib.sha256).hexdigest()
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), client_ip().encode(), hashlib.sha256).hexdigest()
     db.session.add(VerificationCheck(certificate_id=certificate.id if certificate else None, ip_hash=digest,
                                      user_agent=(request.user_agent.string or "")[:300], channel=channel,
                                      found=certificate is not None))
@@ -37,22 +36,25 @@ def log_check(certificate: Certificate | None, channel: str) -> None:
 def by_code(code: str) -> Certificate | None:
     if not CODE_RE.match(code or ""):
         return None  # a tampered, truncated or overlong code never reaches the database
-    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+    return db.session.scalar(select(Certificate).where(Certificate.code == code).options(*shown()))
 
 
 def render_status(certificate: Certificate, channel: str = "page"):
+    """The verification page; the check is logged and committed after rendering, so that the commit does not
+    expire the certificate and make the page load it again."""
     log_check(certificate, channel)
-    db.session.commit()
     day = today()
     status = certificate.effective_status(day)
     near = status == "valid" and (certificate.valid_until - day).days <= NEAR_EXPIRY_DAYS
-    return render_template("certificates/verify.html", certificate=certificate, status=status, near=near,
+    page = render_template("certificates/verify.html", certificate=certificate, status=status, near=near,
                            checks=db.session.scalar(select(db.func.count()).select_from(VerificationCheck).where(
                                VerificationCheck.certificate_id == certificate.id)))
+    db.session.commit()
+    return page
 
 
 @bp.get("/v/<code>")
-@limiter.limit(_verify_limit)
+@limiter.limit(verify_limit)
 def verify(code: str):
     certificate = by_code(code)
     if certificate is None:
@@ -63,7 +65,7 @@ def verify(code: str):
 
 
 @bp.get("/v/<code>/credential")
-@limiter.limit(_verify_limit)
+@limiter.limit(verify_limit)
 def credential(code: str):
     certificate = by_code(code) or abort(404)
     token = credentials.credential_jwt(certificate)
@@ -73,7 +75,7 @@ def credential(code: str):
 
 
 @bp.route("/verify", methods=["GET", "POST"])
-@limiter.limit(_verify_limit, methods=["POST"])
+@limiter.limit(verify_limit, methods=["POST"])
 @form_view
 def by_number():
     from lms.certificates.forms import CheckForm
@@ -82,7 +84,7 @@ def by_number():
     not_found = False
     if form.validate_on_submit():
         certificate = db.session.scalar(select(Certificate).where(
-            Certificate.number == form.number.data.strip().upper()))
+            Certificate.number == form.number.data.strip().upper()).options(*shown()))
         if certificate is not None and surname_matches(certificate.holder_name, form.surname.data):
             return render_status(certificate, "number")
         log_check(None, "number")
@@ -114,9 +116,3 @@ def status_list(purpose: str):
     token = credentials.status_list_jwt(purpose)
     db.session.commit()
     return Response(token, mimetype="application/vc+jwt", headers={"Cache-Control": "no-cache"})
-
-
-def verify_url(certificate: Certificate) -> str:
-    return url_for("verification.verify", code=certificate.code, _external=True)
-
-

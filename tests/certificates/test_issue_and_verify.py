@@ -34,12 +34,32 @@ def test_a_fail_issues_nothing(exam):
         select(Certificate).where(Certificate.attempt_id == attempt.id)).all()
 
 
-def test_codes_and_numbers_are_unique_in_the_database(issued):
+def _clone(issued, keep: str | None) -> Certificate:
+    """A copy of the certificate, on a second attempt, with fresh unique values except the column ``keep``."""
+    from lms.assessments.models import Attempt
+
+    attempt = db.session.get(Attempt, issued.attempt_id)
+    other = Attempt(**{c.name: getattr(attempt, c.name) for c in Attempt.__table__.columns if c.name != "id"})
+    other.number, other.status, other.passed = attempt.number + 1, "annulled", None
+    db.session.add(other)
+    db.session.flush()
+    values = {c.name: getattr(issued, c.name) for c in Certificate.__table__.columns if c.name != "id"}
+    fresh = {"number": "KZ-OSH-1999-999999", "code": "Z" * 20, "status_index": issued.status_index + 100_000,
+             "attempt_id": other.id}
+    values.update({name: value for name, value in fresh.items() if name != keep})
+    return Certificate(**values)
+
+
+def test_a_clone_with_fresh_numbers_is_accepted(issued):
+    db.session.add(_clone(issued, keep=None))
+    db.session.flush()
+
+
+@pytest.mark.parametrize("column", ["number", "code", "status_index", "attempt_id"])
+def test_numbers_codes_status_bits_and_attempts_are_unique_in_the_database(issued, column):
     from sqlalchemy.exc import IntegrityError
 
-    clone = Certificate(**{c.name: getattr(issued, c.name) for c in Certificate.__table__.columns if c.name != "id"})
-    clone.attempt_id = issued.attempt_id
-    db.session.add(clone)
+    db.session.add(_clone(issued, keep=column))
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -83,6 +103,18 @@ def test_status_shows_at_once_with_reason(client, issued, make_user, action, lab
     page = client.get(f"/v/{issued.code}?lang=en").get_data(as_text=True)
     assert label in page and "Проверка" in page
     assert db.session.get(Certificate, issued.id) is not None  # never deleted
+
+
+def test_the_verify_page_masks_the_iin_and_makes_three_queries(client, issued, count_queries):
+    from lms.identifiers import mask
+
+    client.get(f"/v/{issued.code}")  # the first request of the session loads what every request shares
+    with count_queries() as counted:
+        page = client.get(f"/v/{issued.code}?lang=en").get_data(as_text=True)
+    # the certificate with its curriculum, version and organisation; the check logged; the checks counted
+    assert counted.n == 3, counted.statements
+    assert issued.holder_name in page and mask(issued.iin) in page and issued.iin not in page
+    assert "checks so far: 2" in page
 
 
 def test_expired_and_near_expiry(client, issued, frozen_clock):

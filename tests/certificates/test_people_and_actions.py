@@ -46,10 +46,15 @@ def test_other_people_cannot_download_a_holders_files(app, login, make_user, iss
 
 
 def test_renewal_notice_once(exam, issued, outbox, frozen_clock):
+    before = len(outbox(exam.candidate.email))  # the notice of issue
+    frozen_clock(datetime.combine(issued.valid_until - timedelta(days=90), time(6), UTC))
+    assert services.renewal_notices() == 0  # not yet
     frozen_clock(datetime.combine(issued.valid_until - timedelta(days=30), time(6), UTC))
     assert services.renewal_notices() == 1
     assert services.renewal_notices() == 0
-    assert any("expires soon" in m.subject or issued.number in m.subject for m in outbox(exam.candidate.email))
+    sent = outbox(exam.candidate.email)[before:]
+    assert len(sent) == 1
+    assert issued.number in sent[0].subject and f"/curricula/{issued.curriculum.code}" in sent[0].body_text
 
 
 def test_centre_changes_status_through_the_page(client, login, make_user, issued):
@@ -69,10 +74,31 @@ def test_unified_registry(client, login, make_user, exam, issued):
     login(make_user("centre_admin"))
     for q in (issued.iin, issued.number, issued.holder_name.split()[0]):
         assert issued.holder_name in client.get(f"/centre/people?q={q}").get_data(as_text=True)
+    services.change_status(issued, "suspend", "Проверка", make_user("centre_admin"))
+    db.session.commit()
     page = client.get(f"/centre/people/{issued.iin}?lang=en").get_data(as_text=True)
     assert issued.number in page and exam.test.curriculum.code in page
+    assert "Passed" in page and "finished" not in page  # the attempt's result, in words
+    assert "Certificate valid" in page and "Certificate suspended: Проверка" in page  # the history
     data = client.get(f"/centre/people?q={issued.iin}&format=csv").get_data(as_text=True)
-    assert issued.number in data and data.lstrip("\ufeff").startswith("iin,name")
+    assert list(csv.reader(io.StringIO(data.lstrip("\ufeff")))) == [
+        ["iin", "name", "training_records", "certificates"], [issued.iin, issued.holder_name, "1", issued.number]]
+    assert client.get("/centre/people/000000000000").status_code == 404
+    assert issued.holder_name not in client.get("/centre/people?q=%25").get_data(as_text=True)  # % is a letter
+
+
+def test_the_people_csv_does_not_query_per_person(client, login, make_user, issued, trained, count_queries):
+    login(make_user("centre_admin"))
+    url = "/centre/people?q=Слушатель&format=csv"
+    client.get(url)
+    with count_queries() as one:
+        assert len(client.get(url).get_data(as_text=True).splitlines()) == 2
+    trained(4)
+    with count_queries() as five:
+        rows = list(csv.reader(io.StringIO(client.get(url).get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) == 6 and [r[2] for r in rows[1:]] == ["1"] * 5
+    assert [r[3] for r in rows[1:]].count(issued.number) == 1 and [r[3] for r in rows[1:]].count("") == 4
+    assert five.n == one.n, five.statements
 
 
 def test_mass_invalidation_after_revocation_for_cause(client, login, exam, issued):
@@ -95,6 +121,28 @@ def test_mass_invalidation_after_revocation_for_cause(client, login, exam, issue
     db.session.refresh(issued)
     record = db.session.get(TrainingRecord, issued.training_record_id)
     assert issued.status == "suspended" and record.status == "invalidated"
+
+
+def test_invalidation_needs_both_dates(client, login, exam):
+    login(exam.setup.admin)
+    url = f"/centre/organisations/{exam.setup.organisation.id}/invalidate"
+    page = post_form(client, url + "?lang=en", {"start": "", "end": "2030-01-01", "reason": "Проверка"},
+                     token_from=url).get_data(as_text=True)
+    assert "This field is required." in page and "Affected:" not in page
+
+
+def test_the_invalidation_preview_does_not_query_per_record(client, login, exam, issued, trained, count_queries):
+    login(exam.setup.admin)
+    url = f"/centre/organisations/{exam.setup.organisation.id}/invalidate"
+    data = {"start": "2020-01-01", "end": "2030-01-01", "reason": "Проверка", "csrf_token": csrf_from(client, url)}
+    client.post(url, data=data)
+    with count_queries() as one:
+        assert issued.number in client.post(url, data=data).get_data(as_text=True)
+    trained(4)
+    with count_queries() as five:
+        page = client.post(url + "?lang=en", data=data).get_data(as_text=True)
+    assert "Affected: 5 training records" in page and "Слушатель 5" in page
+    assert five.n == one.n, five.statements
 
 
 @pytest.fixture
@@ -125,6 +173,44 @@ def test_employer_staff_list_and_bulk_csv(client, login, employer, issued):
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[1][:4] == [issued.number, issued.holder_name.split()[-1], "yes", "valid"]
     assert rows[2][2] == "no" and rows[2][4] == ""  # nothing disclosed beyond "not found"
+
+
+def test_employer_staff_list_groups_by_expiry(client, login, employer, issued, frozen_clock):
+    login(employer)
+
+    def heading_with_number() -> str:
+        page = client.get("/employer/?lang=en").get_data(as_text=True)
+        return page[:page.index(issued.number)].rsplit("<h2>", 1)[1].split("</h2>")[0]
+
+    for days_left, heading in ((200, "Valid certificates (1)"), (75, "Expire within 90 days (1)"),
+                               (45, "Expire within 60 days (1)"), (10, "Expire within 30 days (1)"),
+                               (-1, "Expired (1)")):
+        frozen_clock(datetime.combine(issued.valid_until - timedelta(days=days_left), time(6), UTC))
+        assert heading_with_number() == heading
+    services.change_status(issued, "revoke", "Подлог", employer)
+    db.session.commit()
+    assert heading_with_number() == "Suspended or revoked (1)"
+
+
+def test_employer_api_keys_page(app, client, login, employer, issued, make_user):
+    login(employer)
+    url = "/employer/api-keys"
+    page = post_form(client, url, {"name": "HR system"}, token_from=url).get_data(as_text=True)
+    key = page.split('<code class="key">')[1].split("</code>")[0]
+    assert "HR system" in client.get(url).get_data(as_text=True) and key not in client.get(url).get_data(as_text=True)
+
+    def api_status() -> int:
+        return app.test_client().get(f"/api/v1/certificates/{issued.number}",
+                                     headers={"Authorization": f"Bearer {key}"}).status_code
+
+    assert api_status() == 200
+    key_id = int(client.get(url).get_data(as_text=True).split("/employer/api-keys/")[1].split("/revoke")[0])
+    stranger = app.test_client()
+    login(make_user("employer", employer_bin="150440043215"), target=stranger)
+    assert post_form(stranger, f"{url}/{key_id}/revoke", token_from=url).status_code == 404
+    assert api_status() == 200
+    assert post_form(client, f"{url}/{key_id}/revoke", token_from=url).status_code == 302
+    assert api_status() == 401
 
 
 def test_employer_bulk_limits(app, client, login, employer, monkeypatch):
@@ -158,6 +244,28 @@ def test_employer_api(client, employer, exam, issued):
     too_many = client.post("/api/v1/certificates/verify", json={"items": [{"number": "x"}] * 1001},
                            headers={"Authorization": f"Bearer {key}"})
     assert too_many.status_code == 413
+    for body in (b"not json", b'{"items": "x"}', b'{"items": [1, 2]}', b"[]"):
+        bad = client.post("/api/v1/certificates/verify", data=body, content_type="application/json",
+                          headers={"Authorization": f"Bearer {key}"})
+        assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "bad_request"
+
+
+def test_the_bulk_api_does_not_query_per_number(client, employer, issued, count_queries):
+    _row, key = apikeys.create_for_employer(issued.employer_bin, "HR", employer)
+    db.session.commit()
+    surname = issued.holder_name.split()[-1]
+    headers = {"Authorization": f"Bearer {key}"}
+
+    def check(items):
+        with count_queries() as counted:
+            response = client.post("/api/v1/certificates/verify", json={"items": items}, headers=headers)
+        assert response.status_code == 200 and response.get_json()["total"] == len(items)
+        return counted.n
+
+    one = check([{"number": issued.number, "surname": surname}])
+    many = [{"number": issued.number, "surname": surname}] * 500 + [{"number": f"KZ-OSH-2000-{i:06d}"}
+                                                                    for i in range(500)]
+    assert check(many) == one
 
 
 def test_revocation_reaches_page_api_and_status_list_at_once(client, employer, issued, make_user):

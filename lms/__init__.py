@@ -13,10 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` bounded to a 64-bit id: a longer number is a 404, not an overflow in the database driver."""
+    """``<int:...>`` bounded to the id columns (32-bit ``integer`` on PostgreSQL): a larger number is a 404, not
+    an out-of-range error from the database."""
 
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -5,6 +5,8 @@ crashed browser loses nothing. The answer key never reaches the page."""
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     abort,
@@ -20,6 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import lazyload
 from wtforms import BooleanField, SelectField, StringField
 
@@ -125,6 +128,28 @@ def _render_question(attempt: Attempt, position: int, form: AnswerForm, status: 
                            total=len(attempt.items)), status
 
 
+def _save_once(attempt: Attempt, position: int, flagged: bool) -> int:
+    service.save_answer(attempt, position, request.form.getlist("option"), flagged, actor=current_user)
+    total = attempt.max_score  # read before the commit expires the attempt
+    db.session.commit()
+    return total
+
+
+def _save(attempt: Attempt, position: int, flagged: bool) -> int:
+    """Save and commit one answer; the number of questions. Two requests saving the same answer at the same
+    moment (a double submit, two tabs, the offline queue sending twice) collide in the database: SQLite
+    refuses the second writer, PostgreSQL the second insert of the same option. The loser rolls back and
+    saves again, reading what the other committed, so it usually writes nothing."""
+    for pause in (0.05, 0.2):
+        try:
+            return _save_once(attempt, position, flagged)
+        except (IntegrityError, OperationalError):
+            db.session.rollback()
+            time.sleep(pause)
+            attempt = _own_attempt(attempt.id, lazyload(Attempt.test))
+    return _save_once(attempt, position, flagged)
+
+
 @bp.route("/attempts/<int:attempt_id>/q/<int:position>", methods=["GET", "POST"])
 @login_required
 @form_view
@@ -146,8 +171,7 @@ def question(attempt_id: int, position: int):
             flash(_("This answer was not saved because the page had expired. Please answer again."), "error")
             return _render_question(attempt, position, form, 400)
         try:
-            service.save_answer(attempt, position, request.form.getlist("option"),
-                                bool(form.flagged.data), actor=current_user)
+            total = _save(attempt, position, bool(form.flagged.data))
         except service.Refused as exc:
             db.session.commit()  # the refusal is in the attempt's trail
             if _wants_json():
@@ -156,8 +180,6 @@ def question(attempt_id: int, position: int):
             if exc.code == "finished":
                 return redirect(url_for("tests.result", attempt_id=attempt.id))
             return _render_question(attempt, position, form, 400)
-        total = attempt.max_score  # read before the commit expires the attempt
-        db.session.commit()
         if _wants_json():
             return jsonify({"saved": True})
         go = request.form.get("go", "next")

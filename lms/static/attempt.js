@@ -21,7 +21,10 @@
     return params.toString();
   }
 
+  var inFlight = {};  // the queue never sends an answer that is already on its way (two "online" events)
+
   function send(key, url, body) {
+    inFlight[key] = true;
     return fetch(url, {
       method: "POST", body: withThisPagesToken(body), credentials: "same-origin",
       headers: {"Content-Type": "application/x-www-form-urlencoded", "X-Requested-With": "fetch"}
@@ -34,13 +37,13 @@
         if (d.reason === "stale") { show("waiting"); return; }  // sent again with the next page's token
         localStorage.removeItem(key); window.location.reload(); }); }
       show("waiting");
-    });
+    }).finally(function () { delete inFlight[key]; });
   }
 
   function flush() {
     for (var i = localStorage.length - 1; i >= 0; i--) {
       var key = localStorage.key(i);
-      if (key && key.indexOf("lms-answer:") === 0) {
+      if (key && key.indexOf("lms-answer:") === 0 && !inFlight[key]) {
         var saved = JSON.parse(localStorage.getItem(key));
         send(key, saved.url, saved.body).catch(function () { show("waiting"); });
       }

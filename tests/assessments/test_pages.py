@@ -190,3 +190,36 @@ def test_the_countdown_counts_from_the_servers_clock(client, taking, frozen_cloc
     page = client.get(f"/attempts/{taking.id}/q/1").get_data(as_text=True)
     assert 'data-seconds-left="125"' in page
     assert 'data-seconds-left="125"' in client.get(f"/attempts/{taking.id}/summary").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("error", ["integrity", "locked"])
+def test_a_save_that_collides_with_a_simultaneous_one_is_saved_not_a_500(client, taking, monkeypatch, error):
+    # Two requests saving the same answer at once (a double submit, the offline queue sending twice): on
+    # PostgreSQL the second insert of the option fails, on SQLite the second writer is refused. The loser
+    # rolls back and saves again.
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from lms.assessments import attempts as service
+
+    real, calls = service.save_answer, []
+
+    def colliding(*args, **kwargs):
+        calls.append(1)
+        real(*args, **kwargs)
+        if len(calls) == 1:
+            raise (IntegrityError("INSERT", {}, Exception("duplicate key")) if error == "integrity"
+                   else OperationalError("INSERT", {}, Exception("database is locked")))
+
+    monkeypatch.setattr(service, "save_answer", colliding)
+    attempt = taking
+    item = attempt.items[0]
+    url = f"/attempts/{attempt.id}/q/1"
+    response = client.post(url, data={"option": item.option_order[-1], "csrf_token": csrf_from(client, url)},
+                           headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 200 and response.get_json() == {"saved": True}
+    assert len(calls) == 2
+    plain = client.post(url, data={"option": item.option_order[0], "go": "next",
+                                   "csrf_token": csrf_from(client, url)})
+    assert plain.status_code == 302 and plain.headers["Location"].endswith(f"/attempts/{attempt.id}/q/2")
+    db.session.expire_all()
+    assert db.session.get(type(item), item.id).chosen() == {item.option_order[0]}

@@ -108,11 +108,13 @@ def _register_blueprints(app: Flask) -> None:
     from lms.organisations.centre_views import bp as centre_registry_bp
     from lms.organisations.manager_views import bp as org_bp
     from lms.organisations.public_views import bp as registry_bp
+    from lms.reports.views import bp as reports_bp
     from lms.training.centre_views import bp as centre_training_bp
     from lms.training.staff_views import bp as courses_bp
     from lms.training.trainee_views import bp as trainee_bp
 
     for blueprint in (main_bp, i18n_bp, accounts_bp, admin_bp, curricula_bp, centre_curricula_bp, registry_bp,
                       org_bp, centre_registry_bp, lecturer_bp, courses_bp, trainee_bp, centre_training_bp, tests_bp,
-                      assessments_staff_bp, verification_bp, holder_bp, centre_certificates_bp, employer_bp, api_bp):
+                      assessments_staff_bp, verification_bp, holder_bp, centre_certificates_bp, employer_bp, reports_bp,
+                      api_bp):
         app.register_blueprint(blueprint)

@@ -66,6 +66,8 @@ def register_cli(app: Flask) -> None:
     from lms.certificates.cli import certificates_cli, keys_cli
     from lms.curricula.cli import curricula_cli
     from lms.demo.cli import demo_cli
+    from lms.reports.cli import reports_cli
 
-    for command in (users_cli, worker_command, demo_cli, curricula_cli, banks_cli, keys_cli, certificates_cli):
+    for command in (users_cli, worker_command, demo_cli, curricula_cli, banks_cli, keys_cli, certificates_cli,
+                    reports_cli):
         app.cli.add_command(command)

@@ -67,6 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRAINING_VALID_DAYS", 365, int, "a training record makes its holder eligible for the test this long"),
     Setting("QUALITY_MARGIN", 15, int, "percentage points below the national first-attempt pass rate that flag"),
     Setting("QUALITY_MIN_ATTEMPTS", 10, int, "first attempts an organisation needs before it can be flagged"),
+    Setting("OPEN_DATA_MIN_CELL", 10, int, "open data withholds every count from 1 to this less one"),
+    Setting("REPORTS_REFRESH_SECONDS", 900, int, "how often the worker rebuilds the report tables"),
     Setting("MAIL_FROM", "no-reply@osh-centre.local", str, "sender of outgoing mail"),
     Setting("SMTP_HOST", "", str, "SMTP server; empty keeps mail in the outbox (development)"),
     Setting("SMTP_PORT", 587, int, "SMTP port"),

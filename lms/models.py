@@ -29,6 +29,7 @@ from lms.organisations.models import (
     OrganisationStatusEvent,
     RegistryCounter,
 )
+from lms.reports.models import ReportAttempts, ReportCertificates, ReportPeople, ReportSnapshot
 from lms.training.models import (
     ApiKey,
     Attendance,
@@ -44,5 +45,6 @@ __all__ = ["ApiKey", "Application", "ApplicationDocument", "ApplicationVersion",
            "ChangeRequest", "Course", "CourseLecturer", "Curriculum", "CurriculumTopic", "CurriculumVersion",
            "Enrolment", "Job", "Lecturer", "LecturerCurriculum", "OptionStat", "Organisation",
            "OrganisationCurriculum", "OrganisationLecturer", "OrganisationStatusEvent", "OutboxMessage",
-           "Question", "QuestionStat", "QuestionVersion", "RegistryCounter", "RoleAssignment", "SigningKey",
+           "Question", "QuestionStat", "QuestionVersion", "RegistryCounter", "ReportAttempts",
+           "ReportCertificates", "ReportPeople", "ReportSnapshot", "RoleAssignment", "SigningKey",
            "Sitting", "TestDefinition", "TopicProgress", "TrainingRecord", "User", "VerificationCheck"]

@@ -63,4 +63,4 @@ def listing(items: list[dict[str, Any]]):
     return jsonify({"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1)})
 
 
-from lms.api import certificates, curricula, profile, registry, training  # noqa: E402,F401  (registers the routes)
+from lms.api import certificates, curricula, open_data, profile, registry, training  # noqa: E402,F401  (registers the routes)

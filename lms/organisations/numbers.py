@@ -9,14 +9,15 @@ from lms.extensions import db
 from lms.organisations.models import RegistryCounter
 
 
-def next_number(kind: str, year: int, session: object = None) -> int:
-    """Atomically take the next number (an UPDATE ... RETURNING, safe under concurrency on both databases)."""
+def next_number(kind: str, year: int, session: object = None, count: int = 1) -> int:
+    """Atomically take the next number (an UPDATE ... RETURNING, safe under concurrency on both databases);
+    with ``count``, a block of that many numbers, returning the last of them."""
     session = session or db.session
     for _ in range(3):
         taken = session.execute(
             update(RegistryCounter)
             .where(RegistryCounter.kind == kind, RegistryCounter.year == year)
-            .values(last=RegistryCounter.last + 1)
+            .values(last=RegistryCounter.last + count)
             .returning(RegistryCounter.last)
         ).scalar()
         if taken is not None:

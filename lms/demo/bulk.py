@@ -1,0 +1,345 @@
+"""``flask demo bulk --people N``: realistic volumes for the reports and the benchmarks, written fast.
+
+Organisations in every region, courses on the profile's curricula, one person per trainee (an account without
+a password), a completed enrolment and a training record each, the Centre's test taken 1-40 days later with
+retakes after a failure, and a certificate for each pass, some suspended or revoked, the 12-month ones of
+earlier years expired. Pass rates rise year by year and differ by organisation. Rows go in with COPY on
+PostgreSQL and executemany on SQLite, ids taken in blocks, registry and certificate numbers from their
+counters, so the platform's own numbering carries on after it. Everything is seeded: the same N and seed
+give the same data. Grading is bypassed (no drawn questions), so the per-question statistics are untouched
+and stay consistent; the report tables are rebuilt at the end."""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import func, insert, select
+
+from lms.accounts.models import User
+from lms.assessments.models import Attempt, TestDefinition
+from lms.certificates.models import Certificate, CertificateEvent
+from lms.curricula.models import Curriculum
+from lms.extensions import db
+from lms.identifiers import check_digit, make_kg_pin
+from lms.organisations.models import Organisation, OrganisationCurriculum
+from lms.organisations.numbers import next_number
+from lms.profiles import get_profile
+from lms.training.models import Course, Enrolment, TrainingRecord
+from lms.util import local_today
+
+EMAIL_DOMAIN = "bulk.osh-demo.kz"
+SURNAMES = ("Ахметов", "Бекова", "Жумабаев", "Ким", "Иванова", "Сейткали", "Омарова", "Тулегенов", "Петров",
+            "Абдрахманова", "Нургалиев", "Смагулова", "Исаев", "Калиева", "Мусин", "Ермекова", "Садыков",
+            "Байжанова", "Токтаров", "Оспанова")
+NAMES = ("Айгерим", "Ерлан", "Динара", "Нурлан", "Гульнара", "Сергей", "Асель", "Марат", "Жанар", "Алексей",
+         "Бауыржан", "Сауле", "Тимур", "Мадина", "Данияр", "Ольга")
+POSITIONS = ("Директор", "Инженер по охране труда", "Главный инженер", "Мастер участка", "Прораб",
+             "Председатель производственного совета", "Технический инспектор", "Начальник цеха")
+REASONS = ("Нарушение порядка тестирования", "Решение Центра по проверке обучения", "Ошибка в данных")
+
+
+@dataclass
+class Plan:
+    curriculum_id: int
+    version_id: int
+    code: str
+    audience: str
+    hours: int
+    validity_months: int
+    test_id: int
+    test_size: int
+    time_limit: int
+    pass_mark: int
+    weight: float
+
+
+def _people_ids(start: int) -> Iterator[str]:
+    """Valid, distinct identification numbers for bulk people, from the ``start``-th on (bulk people are born
+    1960-1999 with serials 5000-9999, which the demo accounts never use)."""
+    kz = get_profile().code == "KZ"
+    n = 0
+    day = date(1960, 1, 1)
+    while True:
+        for sex in "MF":
+            if kz:
+                digit = ((day.year // 100) - 18) * 2 + (1 if sex == "M" else 2)
+                for serial in range(5000, 10000):
+                    first11 = f"{day:%y%m%d}{digit}{serial:04d}"
+                    check = check_digit(first11)
+                    if check is None:
+                        continue
+                    if n >= start:
+                        yield first11 + str(check)
+                    n += 1
+            else:
+                for serial in range(50000, 100000):
+                    if n >= start:
+                        yield make_kg_pin(day, sex, serial)
+                    n += 1
+        day += timedelta(days=1)
+
+
+def _org_id(serial: int) -> str:
+    if get_profile().code == "KZ":
+        while True:
+            first11 = f"1503{'4'}0{serial % 100000:05d}"
+            check = check_digit(first11)
+            if check is not None:
+                return first11 + str(check)
+            serial += 1
+    return f"0{date(2015, 3, 1):%d%m%Y}{serial % 100000:05d}"
+
+
+def _next_id(model: Any) -> int:
+    return (db.session.scalar(select(func.max(model.id))) or 0) + 1
+
+
+def _write(model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts of column values, all with the same keys): COPY on PostgreSQL, executemany else."""
+    if not rows:
+        return
+    table = model.__table__
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        columns = list(rows[0])
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                                for v in (row[c] for c in columns)])
+        return
+    for offset in range(0, len(rows), 20000):
+        connection.execute(insert(table), rows[offset:offset + 20000])
+
+
+def _moment(day: date, rng: random.Random) -> datetime:
+    """A working-hours moment on ``day`` in the profile's time zone, as UTC."""
+    local = datetime(day.year, day.month, day.day, 9, tzinfo=get_profile().tz) + timedelta(minutes=rng.randrange(540))
+    return local.astimezone(UTC)
+
+
+def _plans() -> list[Plan]:
+    country = get_profile().code
+    weights = {"managers": 3.0, "osh_specialists": 2.0, "worker_representatives": 1.5, "hazardous_workers": 2.0,
+               "workers": 2.0}
+    plans = []
+    for curriculum in db.session.scalars(select(Curriculum).where(Curriculum.status == "active")):
+        version = curriculum.current
+        test = db.session.scalar(select(TestDefinition).where(TestDefinition.curriculum_id == curriculum.id))
+        if test is None or version.country not in (country, "BOTH"):
+            continue
+        plans.append(Plan(curriculum.id, version.id, curriculum.code, version.audience, version.min_hours,
+                          version.validity_months, test.id, test.size, test.time_limit_minutes,
+                          test.pass_mark_percent, weights.get(version.audience, 1.0)))
+    if not plans:
+        raise RuntimeError("no active curriculum with a test: run `flask curricula load` and `flask banks import`")
+    return plans
+
+
+def bulk(people: int, seed: int = 1, first_year: int | None = None) -> dict[str, Any]:
+    """Add ``people`` trained persons with everything that follows from their training; return counts."""
+    started = time.perf_counter()
+    rng = random.Random(seed)  # noqa: S311 - reproducible simulation data, not security
+    profile = get_profile()
+    today = local_today()
+    first_year = first_year or today.year - 2
+    plans = _plans()
+    now = datetime.now(UTC)
+    already = db.session.scalar(select(func.count()).select_from(User)
+                                .where(User.email.like(f"%@{EMAIL_DOMAIN}"))) or 0
+
+    # organisations: one per 2,500 people (at least 5), in every region, each with its own quality
+    n_orgs = max(5, people // 2500)
+    org_start = _next_id(Organisation)
+    existing_bins = set(db.session.scalars(select(Organisation.bin)))
+    orgs, links, quality, offered = [], [], {}, {}
+    serial = 60000 + org_start
+    for i in range(n_orgs):
+        oid = org_start + i
+        bin_ = _org_id(serial)
+        while bin_ in existing_bins:
+            serial += 1
+            bin_ = _org_id(serial)
+        existing_bins.add(bin_)
+        serial += 1
+        region = profile.regions[i % len(profile.regions)]
+        year = 2020 + i % 5
+        orgs.append({"id": oid, "bin": bin_, "name_state": f"«Қауіпсіз еңбек-{oid}» оқу орталығы",
+                     "name_ru": f"Учебный центр «Безопасный труд-{oid}»", "region": region.code,
+                     "created_at": now, "status": "approved",
+                     "registry_number": f"TO-{year}-{next_number('TO', year):05d}",
+                     "address": f"{region.names['ru']}, ул. Абая, {1 + i % 150}", "email": f"org{oid}@{EMAIL_DOMAIN}",
+                     "approved_at": datetime(year, 3, 1, 6, tzinfo=UTC)})
+        quality[oid] = rng.uniform(-0.15, 0.12)
+        offered[oid] = [p for p in plans if p.audience in ("managers", "osh_specialists") or rng.random() < 0.6]
+        links += [{"organisation_id": oid, "curriculum_id": p.curriculum_id, "approved_at": now} for p in offered[oid]]
+    _write(Organisation, orgs)
+    _write(OrganisationCurriculum, links)
+
+    state = {"courses": {}, "next_course": _next_id(Course), "identifiers": _people_ids(already),
+             "employers": [(_org_id(90000 + k), f"ТОО «Предприятие {k}»") for k in range(max(20, people // 50))],
+             "ids": {"user": _next_id(User), "enrolment": _next_id(Enrolment), "record": _next_id(TrainingRecord),
+                     "attempt": _next_id(Attempt), "certificate": _next_id(Certificate),
+                     "event": _next_id(CertificateEvent)},
+             "org_ids": [o["id"] for o in orgs], "offered": offered, "quality": quality,
+             "span_days": max((today - date(first_year, 1, 15)).days, 1), "today": today, "now": now}
+    totals = {"people": people, "organisations": len(orgs), "courses": 0, "attempts": 0, "certificates": 0}
+    for offset in range(0, people, CHUNK):
+        written = _chunk(rng, already + offset, min(CHUNK, people - offset), state)
+        for name, count in written.items():
+            totals[name] += count
+    _reset_sequences()
+    totals["seconds"] = round(time.perf_counter() - started, 1)
+    return totals
+
+
+CHUNK = 20000
+
+
+def _chunk(rng: random.Random, first_person: int, count: int, state: dict[str, Any]) -> dict[str, int]:
+    """Generate and write ``count`` people with their courses, records, attempts and certificates."""
+    profile, today, now, ids = get_profile(), state["today"], state["now"], state["ids"]
+    course_rows, users, enrolments, records, attempts, certificates, events = [], [], [], [], [], [], []
+    issued_by_year: dict[int, list[dict[str, Any]]] = {}
+    for person in range(first_person, first_person + count):
+        iin = next(state["identifiers"])
+        name = f"{rng.choice(SURNAMES)} {rng.choice(NAMES)}"
+        oid = rng.choice(state["org_ids"])
+        offered = state["offered"][oid]
+        plan = rng.choices(offered, weights=[p.weight for p in offered])[0]
+        end = today - timedelta(days=rng.randrange(state["span_days"]))
+        start = end - timedelta(days=max(2, plan.hours // 8))
+        key = (oid, plan.curriculum_id, end.year, end.month)
+        course = state["courses"].get(key)
+        if course is None or course["enrolled"] >= course["capacity"]:
+            course = {"id": state["next_course"], "organisation_id": oid, "curriculum_id": plan.curriculum_id,
+                      "curriculum_version_id": plan.version_id,
+                      "format": rng.choice(("in_person", "distance", "blended")), "place": "Учебный класс",
+                      "starts_on": start, "ends_on": end, "hours": plan.hours, "capacity": 40, "status": "scheduled",
+                      "created_at": _moment(start, rng), "enrolled": 0}
+            state["courses"][key] = course
+            course_rows.append(course)
+            state["next_course"] += 1
+        course["enrolled"] += 1
+        start, end = course["starts_on"], course["ends_on"]
+        employer_bin, employer_name = rng.choice(state["employers"])
+        uid, eid, rid = ids["user"], ids["enrolment"], ids["record"]
+        ids["user"], ids["enrolment"], ids["record"] = uid + 1, eid + 1, rid + 1
+        completed_at = _moment(end, rng)
+        email = f"person{person}@{EMAIL_DOMAIN}"
+        users.append({"id": uid, "email": email, "full_name": name, "iin": iin, "is_active": True,
+                      "created_at": completed_at})
+        position = rng.choice(POSITIONS)
+        enrolments.append({"id": eid, "course_id": course["id"], "iin": iin, "full_name": name, "email": email,
+                           "employer_bin": employer_bin, "employer_name": employer_name, "position": position,
+                           "audience": plan.audience, "user_id": uid, "status": "completed",
+                           "created_at": completed_at, "completed_at": completed_at})
+        invalid = rng.random() < 0.005
+        records.append({"id": rid, "enrolment_id": eid, "iin": iin, "full_name": name, "user_id": uid,
+                        "curriculum_id": plan.curriculum_id, "curriculum_version_id": plan.version_id,
+                        "course_id": course["id"], "organisation_id": oid,
+                        "lecturers": [{"id": None, "name": "Лектор центра", "certificate_number": None}],
+                        "hours": plan.hours, "started_on": start, "completed_on": end,
+                        "employer_bin": employer_bin, "employer_name": employer_name, "position": position,
+                        "audience": plan.audience, "created_at": completed_at,
+                        "status": "invalidated" if invalid else "valid",
+                        "invalidated_at": completed_at + timedelta(days=30) if invalid else None,
+                        "invalidation_reason": REASONS[1] if invalid else None})
+        if rng.random() < 0.1:
+            continue  # trained, not (yet) tested
+        # the test 1-40 days later; pass rates rise by year and differ by organisation; retakes after a failure
+        day = end + timedelta(days=rng.randrange(1, 40))
+        chance = 0.3 + 0.1 * (day.year - 2024) + state["quality"][oid]
+        language = profile.state_language if rng.random() < 0.6 else "ru"
+        need = -(-plan.test_size * plan.pass_mark // 100)
+        for number in (1, 2, 3):
+            began = _moment(day, rng)
+            finished = began + timedelta(minutes=rng.randint(8, plan.time_limit - 1))
+            if finished > now:
+                break
+            annulled = rng.random() < 0.005
+            correct = (rng.randint(need, plan.test_size) if rng.random() < chance
+                       else rng.randint(plan.test_size // 3, max(plan.test_size // 3, need - 1)))
+            pct = round(100 * correct / plan.test_size)
+            passed = pct >= plan.pass_mark
+            aid = ids["attempt"]
+            ids["attempt"] += 1
+            attempts.append({"id": aid, "test_id": plan.test_id, "candidate_id": uid, "training_record_id": rid,
+                             "number": number, "language": language,
+                             "status": "annulled" if annulled else "finished", "started_at": began,
+                             "deadline_at": began + timedelta(minutes=plan.time_limit), "finished_at": finished,
+                             "score": correct, "max_score": plan.test_size, "percent": pct,
+                             "passed": None if annulled else passed, "device_hash": "bulk", "device_unlocked": False,
+                             "annulled_reason": REASONS[0] if annulled else None})
+            if passed and not annulled and not invalid:
+                _certificate(rng, plan, certificates, events, issued_by_year, ids, now, aid=aid, uid=uid, rid=rid,
+                             name=name, iin=iin, oid=oid, course_id=course["id"], employer_bin=employer_bin,
+                             finished=finished, pct=pct, language=language)
+            if passed or annulled or rng.random() < 0.4:
+                break  # passed, annulled, or gave up for now
+            day += timedelta(days=rng.randint(2, 20))
+            chance += 0.1
+
+    # numbers from the platform's own counters, so issuing carries on after the generated ones
+    prefix = profile.certificate_prefix
+    for year, issued in sorted(issued_by_year.items()):
+        last = next_number(prefix, year, count=len(issued))
+        for n, certificate in enumerate(sorted(issued, key=lambda c: c["issued_at"])):
+            certificate["number"] = f"{prefix}-{year}-{last - len(issued) + n + 1:06d}"
+    if certificates:
+        last_index = next_number("STATUS", 0, count=len(certificates))
+        for n, certificate in enumerate(certificates):
+            certificate["status_index"] = last_index - len(certificates) + n
+    new_courses = [{k: v for k, v in c.items() if k != "enrolled"} for c in course_rows]
+    for model, rows in ((Course, new_courses), (User, users), (Enrolment, enrolments), (TrainingRecord, records),
+                        (Attempt, attempts), (Certificate, certificates), (CertificateEvent, events)):
+        _write(model, rows)
+    return {"courses": len(course_rows), "attempts": len(attempts), "certificates": len(certificates)}
+
+
+def _certificate(rng: random.Random, plan: Plan, certificates: list, events: list, issued_by_year: dict,
+                 ids: dict[str, int], now: datetime, *, aid: int, uid: int, rid: int, name: str, iin: str, oid: int,
+                 course_id: int, employer_bin: str, finished: datetime, pct: int, language: str) -> None:
+    local_day = get_profile().local(finished).date()
+    cid = ids["certificate"]
+    ids["certificate"] += 1
+    roll = rng.random()
+    status = "revoked" if roll < 0.01 else "suspended" if roll < 0.03 else "valid"
+    changed = finished + timedelta(days=rng.randint(1, 90)) if status != "valid" else None
+    if changed is not None and changed > now:
+        status, changed = "valid", None
+    certificate = {
+        "id": cid, "code": secrets.token_urlsafe(15), "attempt_id": aid, "holder_id": uid, "holder_name": name,
+        "iin": iin, "training_record_id": rid, "curriculum_id": plan.curriculum_id,
+        "curriculum_version_id": plan.version_id, "organisation_id": oid, "course_id": course_id,
+        "employer_bin": employer_bin, "test_date": local_day, "score_percent": pct, "language": language,
+        "issued_at": finished,
+        "valid_until": local_day + relativedelta(months=plan.validity_months) - timedelta(days=1),
+        "status": status, "status_reason": rng.choice(REASONS) if changed else None, "status_changed_at": changed}
+    certificates.append(certificate)
+    issued_by_year.setdefault(local_day.year, []).append(certificate)
+    events.append({"id": ids["event"], "certificate_id": cid, "status": "valid", "reason": None, "at": finished})
+    ids["event"] += 1
+    if changed is not None:
+        events.append({"id": ids["event"], "certificate_id": cid, "status": status,
+                       "reason": certificate["status_reason"], "at": changed})
+        ids["event"] += 1
+
+
+def _reset_sequences() -> None:
+    """After explicit ids, PostgreSQL's sequences must continue past them."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    for model in (Organisation, Course, User, Enrolment, TrainingRecord, Attempt, Certificate, CertificateEvent):
+        table = model.__tablename__
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608

@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+BENCH_PEOPLE ?= 1000000
 SYSTEM_PACKAGES := chromium poppler-utils zbar-tools
 
 .PHONY: setup run test lint translations system-deps bench
@@ -63,3 +64,4 @@ bench: setup
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.certificates
 	$(BIN)/python -m bench.item_analysis 100000
+	$(BIN)/python -m bench.reports $(BENCH_PEOPLE)

@@ -283,7 +283,7 @@ def _chunk(rng: random.Random, first_person: int, count: int, state: dict[str, A
                 _certificate(rng, plan, certificates, events, issued_by_year, ids, now, aid=aid, uid=uid, rid=rid,
                              name=name, iin=iin, oid=oid, course_id=course["id"], employer_bin=employer_bin,
                              finished=finished, pct=pct, language=language)
-            if passed or annulled or rng.random() < 0.4:
+            if passed or annulled or rng.random() < 0.2:
                 break  # passed, annulled, or gave up for now
             day += timedelta(days=rng.randint(2, 20))
             chance += 0.1

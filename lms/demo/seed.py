@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.accounts import services
+from lms.accounts.models import User
 from lms.accounts.roles import EMPLOYER, ROLES
 from lms.extensions import db
 from lms.identifiers import make_bin, make_iin, make_kg_pin
@@ -98,7 +99,22 @@ def seed() -> dict[str, Any]:
     from lms.demo.certificates import seed_certificates
 
     certificates = seed_certificates(admin)
+    history = seed_history()
     for entry in organisations:  # the statuses as they stand at the end
         entry["status"] = db.session.scalar(select(Organisation.status).where(Organisation.bin == entry["bin"]))
     return {"logins": logins, "organisations": organisations, "courses": courses, "tests": tests,
-            "certificates": certificates}
+            "certificates": certificates, "history": history}
+
+
+HISTORY_PEOPLE = 2000
+
+
+def seed_history() -> dict[str, Any]:
+    """Two years of national history for the reports (once): ``flask demo bulk``'s generator, 2,000 people."""
+    from lms.demo.bulk import EMAIL_DOMAIN, bulk
+
+    existing = db.session.scalar(select(func.count()).select_from(User).where(User.email.like(f"%@{EMAIL_DOMAIN}")))
+    if existing:
+        return {"people": existing, "added": 0}
+    totals = bulk(HISTORY_PEOPLE, seed=2026)
+    return {"people": HISTORY_PEOPLE, "added": HISTORY_PEOPLE, "certificates": totals["certificates"]}

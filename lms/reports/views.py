@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from lms.accounts.roles import ANALYST, CENTRE_ADMIN
 from lms.authz import role_required
@@ -59,16 +60,23 @@ def indicator():
         [(r.year, r.value, r.target) for r in rows], _("Indicator 5 by year against the Concept's targets"),
         _("Columns: the share of persons tested who passed, per year. Red marks: the Concept's target."),
         _("Target"))
-    return render_template("reports/indicator.html", rows=rows, group=group, group_label=queries.audience_label(group),
+    return render_template("reports/indicator.html", texts=DIMENSION_TEXTS, rows=rows, group=group,
+                           group_label=queries.audience_label(group),
                            groups=[(g, queries.audience_label(g)) for g in queries.audience_groups()],
                            audiences=audiences, year=year, years=sorted({*queries.data_years(), year}),
                            chart=chart, snapshot=queries.snapshot(), form=BaseForm())
 
 
-def dimension_label(dimension: str) -> str:
-    return {"region": _("Region"), "sector": _("Sector"), "curriculum": _("Curriculum"),
-            "organisation": _("Training organisation"), "language": _("Test language"),
-            "audience": _("Category")}[dimension]
+# per dimension: the column heading, the menu entry and the page title (whole sentences, for translators)
+DIMENSION_TEXTS = {
+    "region": (_l("Region"), _l("By region"), _l("Test results and certificates by region")),
+    "sector": (_l("Sector"), _l("By sector"), _l("Test results and certificates by sector")),
+    "curriculum": (_l("Curriculum"), _l("By curriculum"), _l("Test results and certificates by curriculum")),
+    "organisation": (_l("Training organisation"), _l("By training organisation"),
+                     _l("Test results and certificates by training organisation")),
+    "language": (_l("Test language"), _l("By test language"), _l("Test results and certificates by test language")),
+    "audience": (_l("Category"), _l("By category"), _l("Test results and certificates by category")),
+}
 
 
 @bp.get("/centre/reports/<dimension>")
@@ -85,12 +93,12 @@ def breakdown(dimension: str):
              "mean_score", *[f"certificates_{m}" for m in queries.CERTIFICATE_MEASURES]],
             ([g.key, g.label, g.attempts, g.passes, g.first_attempts, g.first_pass_rate, g.attempts_per_pass,
               g.mean_score, *g.certificates.values()] for g in groups))
-    chart = charts.bar_chart([(g.label, g.first_pass_rate) for g in groups],
-                             _("First-attempt pass rate by %(d)s", d=dimension_label(dimension).lower()),
+    column, _menu, title = DIMENSION_TEXTS[dimension]
+    chart = charts.bar_chart([(g.label, g.first_pass_rate) for g in groups], f"{_('First-attempt pass rate')}: {title}",
                              _("One bar per group, the largest groups first; the table below has every group."))
     return render_template("reports/breakdown.html", dimension=dimension, groups=groups, year=year,
                            years=queries.data_years(), chart=chart, snapshot=queries.snapshot(), form=BaseForm(),
-                           dimensions=[(d, dimension_label(d)) for d in queries.DIMENSIONS])
+                           column=column, title=title, texts=DIMENSION_TEXTS)
 
 
 @bp.post("/centre/reports/refresh")

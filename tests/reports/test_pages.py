@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from lms.accounts.roles import ROLES
 from lms.extensions import db
+from lms.reports import queries
 from lms.reports.models import ReportPeople, ReportSnapshot
 from tests.conftest import LOGIN, assert_access, post_form
 
@@ -61,13 +62,13 @@ def test_refresh_needs_the_csrf_token(client, login, people):
 
 def test_indicator_page_shows_figures_targets_and_an_accessible_chart(client, login, people, registry):
     login(people["analyst"])
-    page = client.get("/centre/reports").get_data(as_text=True)
+    page = client.get("/centre/reports?lang=en").get_data(as_text=True)
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and 'role="img"' in page
     assert "<title id=\"indicator-title\">" in page and "66.7%" in page and "+26.7" in page
     assert "<th scope=\"row\">2025</th><td>40.0%</td><td>3</td><td>2</td><td>66.7%</td>" in page
     assert "Passed ÷ tested" in page and "With a training record" in page  # both readings, explained
-    ru = client.get("/centre/reports", headers={"Accept-Language": "ru"})
-    assert ru.status_code == 200
+    ru = client.get("/centre/reports?lang=ru").get_data(as_text=True)
+    assert "Сдавшие ÷ прошедшие тестирование" in ru and "Как считается" in ru
 
 
 def test_csv_of_every_table(client, login, people, registry):
@@ -148,3 +149,15 @@ def test_chart_labels_are_escaped():
     svg = str(bar_chart([("<script>alert(1)</script>", 50.0)], "t<", "d&"))
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "t&lt;" in svg and "d&amp;" in svg
     json.dumps(svg)
+
+
+def test_demo_data_shows_indicator_5_against_the_targets(app, client, login):
+    data = json.loads(app.test_cli_runner().invoke(args=["demo", "seed", "--json"]).output)
+    assert data["history"]["people"] == 2000
+    login(data["logins"]["analyst"]["login"], data["logins"]["analyst"]["password"])
+    rows = {r.year: r for r in queries.indicator()}
+    assert rows[2025].tested > 100 and rows[2025].value is not None and rows[2025].target == 40
+    page = client.get("/centre/reports?lang=en").get_data(as_text=True)
+    assert f"<th scope=\"row\">2025</th><td>40.0%</td><td>{rows[2025].tested:,}".replace(",", " ") in page
+    again = json.loads(app.test_cli_runner().invoke(args=["demo", "seed", "--json"]).output)
+    assert again["history"] == {"people": 2000, "added": 0}

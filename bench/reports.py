@@ -1,0 +1,122 @@
+"""Reports on a large registry: ``python -m bench.reports [PEOPLE]`` (default 1,000,000; never part of the tests).
+
+Builds its own database (a throwaway SQLite file, or the PostgreSQL database named by LMS_BENCH_DATABASE_URL,
+which it empties first), loads the shipped curricula and banks and the demo data, generates PEOPLE trained
+persons with ``flask demo bulk``'s generator (attempts, certificates in every status), then times: the
+generation, one full rebuild of the report tables, and each report page and open-data file in process.
+Writes bench/results/reports-<database>.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.run import timed
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main(people: int) -> int:
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select, text
+
+    from lms import ROOT, create_app
+    from lms.accounts.models import User
+    from lms.assessments.banks import import_directory
+    from lms.assessments.models import Attempt
+    from lms.certificates.models import Certificate
+    from lms.curricula.services import load_directory
+    from lms.demo.bulk import bulk
+    from lms.demo.seed import demo_password, seed
+    from lms.extensions import db
+    from lms.reports.refresh import refresh
+
+    url = os.environ.get("LMS_BENCH_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='lms-bench-')) / 'reports.sqlite3'}"
+    app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
+                      "PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_COST": 8})
+    timings: dict[str, object] = {}
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        load_directory(ROOT / "curricula")
+        import_directory(ROOT / "question_banks")
+        logins = seed()
+        db.session.commit()
+        started = time.perf_counter()
+        totals = bulk(people, seed=1)
+        db.session.commit()
+        timings["generate_seconds"] = round(time.perf_counter() - started, 1)
+        timings["generated"] = totals
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
+        else:
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+        started = time.perf_counter()
+        refresh()
+        db.session.commit()
+        timings["refresh_seconds"] = round(time.perf_counter() - started, 2)
+        counts = {name: db.session.scalar(select(func.count()).select_from(model))
+                  for name, model in (("people", User), ("attempts", Attempt), ("certificates", Certificate))}
+        analyst = logins["logins"]["analyst"]["login"]
+
+    client = app.test_client()
+    response = client.post("/login", data={"email": analyst, "password": demo_password("analyst")})
+    if response.status_code != 302:
+        raise SystemExit(f"analyst could not sign in: {response.status_code}")
+
+    def ok(path: str):
+        def call() -> None:
+            response = client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}")
+        return call
+
+    results = {}
+    for name, path, n in (
+        ("indicator5_page", "/centre/reports", 30),
+        ("indicator5_csv", "/centre/reports?format=csv", 30),
+        ("by_region_page", "/centre/reports/region", 30),
+        ("by_organisation_page", "/centre/reports/organisation", 20),
+        ("by_curriculum_page", "/centre/reports/curriculum", 30),
+        ("by_language_page", "/centre/reports/language?year=2026", 30),
+        ("open_data_page", "/open-data/", 30),
+        ("open_data_region_json", "/open-data/region.json", 30),
+        ("api_indicator5", "/api/v1/open-data/indicator5", 50),
+    ):
+        results[name] = timed(ok(path), n)
+
+    database = url.split("://")[0].split("+")[0]
+    report = {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "database": database, "rows": counts, **timings,
+        "method": "bulk generator in process; one rebuild of the report tables; pages through the in-process "
+                  "WSGI test client, one thread, sequential requests",
+        "results": results,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"reports-{database}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"rows: {counts}; generated in {timings['generate_seconds']} s; "
+          f"report tables rebuilt in {timings['refresh_seconds']} s")
+    print(f"{'page':<24}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
+    for name, r in results.items():
+        print(f"{name:<24}{r['n']:>6}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['p99_ms']:>10}")
+    print(f"written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000))

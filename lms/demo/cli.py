@@ -21,10 +21,6 @@ def seed_command(as_json: bool) -> None:
         raise click.ClickException("Refusing to create demo accounts in production.")
     result = seed()
     db.session.commit()
-    from lms.reports.refresh import refresh
-
-    refresh()  # the reports show the demo data at once
-    db.session.commit()
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return

@@ -100,6 +100,9 @@ def seed() -> dict[str, Any]:
 
     certificates = seed_certificates(admin)
     history = seed_history()
+    from lms.reports.refresh import refresh
+
+    refresh()  # the reports show the demo data at once
     for entry in organisations:  # the statuses as they stand at the end
         entry["status"] = db.session.scalar(select(Organisation.status).where(Organisation.bin == entry["bin"]))
     return {"logins": logins, "organisations": organisations, "courses": courses, "tests": tests,

@@ -9,14 +9,10 @@ bench/results/certificates-<database>.json. The API key is created for the run a
 
 from __future__ import annotations
 
-import json
-import os
-import platform
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.run import timed
+from bench.run import database_name, timed, write_report
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -75,22 +71,9 @@ def main() -> int:
             apikeys.revoke(row, db.session.scalar(select(User).order_by(User.id)))
             db.session.commit()
 
-    database = app.config["SQLALCHEMY_DATABASE_URI"].split("://")[0].split("+")[0]
-    report = {
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "database": database,
-        "certificates_in_database": len(numbers),
-        "method": "in-process WSGI test client, one thread, sequential requests",
-        "results": results,
-    }
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"certificates-{database}.json"
-    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"{'operation':<24}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'per s':>10}")
-    for name, r in results.items():
-        print(f"{name:<24}{r['n']:>6}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['p99_ms']:>10}{r['per_second']:>10}")
-    print(f"written to {out}")
+    database = database_name(app.config["SQLALCHEMY_DATABASE_URI"])
+    write_report(f"certificates-{database}.json", database, results,
+                 "in-process WSGI test client, one thread, sequential requests", certificates_in_database=len(numbers))
     return 0
 
 

@@ -8,16 +8,13 @@ Writes bench/results/reports-<database>.json."""
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.run import timed
+from bench.run import database_name, page_call, timed, write_report
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -77,11 +74,7 @@ def main(people: int) -> int:
         raise SystemExit(f"analyst could not sign in: {response.status_code}")
 
     def ok(path: str):
-        def call() -> None:
-            response = client.get(path)
-            if response.status_code != 200:
-                raise SystemExit(f"{path} answered {response.status_code}")
-        return call
+        return page_call(client, path)
 
     results = {}
     for name, path, n in (
@@ -97,24 +90,12 @@ def main(people: int) -> int:
     ):
         results[name] = timed(ok(path), n)
 
-    database = url.split("://")[0].split("+")[0]
-    report = {
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "database": database, "rows": counts, **timings,
-        "method": "bulk generator in process; one rebuild of the report tables; pages through the in-process "
-                  "WSGI test client, one thread, sequential requests",
-        "results": results,
-    }
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"reports-{database}.json"
-    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"rows: {counts}; generated in {timings['generate_seconds']} s; "
           f"report tables rebuilt in {timings['refresh_seconds']} s")
-    print(f"{'page':<24}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
-    for name, r in results.items():
-        print(f"{name:<24}{r['n']:>6}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['p99_ms']:>10}")
-    print(f"written to {out}")
+    database = database_name(url)
+    write_report(f"reports-{database}.json", database, results,
+                 "bulk generator in process; one rebuild of the report tables; pages through the in-process "
+                 "WSGI test client, one thread, sequential requests", rows=counts, **timings)
     return 0
 
 

@@ -31,6 +31,36 @@ def percentiles(samples: list[float]) -> dict[str, float]:
             "per_second": round(len(ordered) / sum(ordered), 1)}
 
 
+def page_call(client, url: str, hint: str = ""):
+    """A callable that GETs ``url`` in process and stops the run on any answer but 200."""
+    def call() -> None:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}{hint}")
+    return call
+
+
+def write_report(filename: str, database: str, results: dict[str, dict], method: str, **extra: object) -> Path:
+    """Write bench/results/<filename> (machine, database, method, results and ``extra``) and print the table."""
+    report = {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "database": database, **extra, "method": method, "results": results,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / filename
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"{'operation':<24}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'per s':>10}")
+    for name, r in results.items():
+        print(f"{name:<24}{r['n']:>6}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['p99_ms']:>10}{r['per_second']:>10}")
+    print(f"written to {out}")
+    return out
+
+
+def database_name(url: str) -> str:
+    return url.split("://")[0].split("+")[0]
+
+
 def timed(func, n: int) -> dict[str, float]:
     func()  # warm up
     samples = []
@@ -56,11 +86,7 @@ def main() -> int:
     client = app.test_client()
 
     def get(url: str):
-        def call() -> None:
-            response = client.get(url)
-            if response.status_code != 200:
-                raise SystemExit(f"{url} answered {response.status_code}: run 'make setup' first")
-        return call
+        return page_call(client, url, ": run 'make setup' first")
 
     for name, url, n in (
         ("bare_endpoint_healthz", "/healthz", 2000),
@@ -73,20 +99,8 @@ def main() -> int:
     ):
         results[name] = timed(get(url), n)
 
-    report = {
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "database": app.config["SQLALCHEMY_DATABASE_URI"].split("://")[0].split("+")[0],
-        "method": "in-process WSGI test client, one thread, sequential requests",
-        "results": results,
-    }
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / "foundation-and-curricula.json"
-    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"{'operation':<24}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'per s':>10}")
-    for name, r in results.items():
-        print(f"{name:<24}{r['n']:>6}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['p99_ms']:>10}{r['per_second']:>10}")
-    print(f"written to {out}")
+    write_report("foundation-and-curricula.json", database_name(app.config["SQLALCHEMY_DATABASE_URI"]), results,
+                 "in-process WSGI test client, one thread, sequential requests")
     return 0
 
 

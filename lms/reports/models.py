@@ -25,10 +25,8 @@ class ReportSnapshot(db.Model):
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
 
-class ReportAttempts(db.Model):
-    """Graded attempts per year (the profile's calendar) and cell: attempts, first attempts, passes, scores."""
-
-    __tablename__ = "report_attempts"
+class Cell:
+    """The key of a cube cell: year, category, region, sector, curriculum, training organisation, language."""
 
     year: Mapped[int] = mapped_column(primary_key=True)
     audience: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -37,6 +35,13 @@ class ReportAttempts(db.Model):
     curriculum_id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(primary_key=True)
     language: Mapped[str] = mapped_column(String(5), primary_key=True)
+
+
+class ReportAttempts(Cell, db.Model):
+    """Graded attempts per year (the profile's calendar) and cell: attempts, first attempts, passes, scores."""
+
+    __tablename__ = "report_attempts"
+
     attempts: Mapped[int]
     passes: Mapped[int]
     first_attempts: Mapped[int]
@@ -44,18 +49,11 @@ class ReportAttempts(db.Model):
     score_sum: Mapped[int]
 
 
-class ReportCertificates(db.Model):
+class ReportCertificates(Cell, db.Model):
     """Certificates per year of issue and cell, with their status on the snapshot's date."""
 
     __tablename__ = "report_certificates"
 
-    year: Mapped[int] = mapped_column(primary_key=True)
-    audience: Mapped[str] = mapped_column(String(40), primary_key=True)
-    region: Mapped[str] = mapped_column(String(40), primary_key=True)
-    sector: Mapped[str] = mapped_column(String(40), primary_key=True)
-    curriculum_id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(primary_key=True)
-    language: Mapped[str] = mapped_column(String(5), primary_key=True)
     issued: Mapped[int]
     in_force: Mapped[int]
     expiring: Mapped[int]

@@ -61,6 +61,36 @@ def worker_command(once: bool) -> None:
     worker.run_forever(current_app.config["LMS_WORKER_POLL_SECONDS"])
 
 
+@click.command("backup")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), help="Where to write (default LMS_BACKUP_PATH).")
+def backup_command(directory: str | None) -> None:
+    """Back up the database and the locally stored files into one .tar.gz with a manifest."""
+    from flask import current_app
+
+    from lms.backup import BackupError, backup
+
+    try:
+        path = backup(Path(directory or current_app.config["LMS_BACKUP_PATH"]))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"backup written: {path}")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore_command(archive: str, force: bool) -> None:
+    """Restore a backup made by `flask backup` (stop the web servers and the worker first)."""
+    from lms.backup import BackupError, restore
+
+    try:
+        manifest = restore(Path(archive), force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored the backup of {manifest['created_at']} (revision {manifest['revision']}): "
+               + ", ".join(f"{k} {v}" for k, v in manifest["counts"].items()))
+
+
 def register_cli(app: Flask) -> None:
     from lms.assessments.cli import banks_cli
     from lms.certificates.cli import certificates_cli, keys_cli
@@ -69,5 +99,5 @@ def register_cli(app: Flask) -> None:
     from lms.reports.cli import reports_cli
 
     for command in (users_cli, worker_command, demo_cli, curricula_cli, banks_cli, keys_cli, certificates_cli,
-                    reports_cli):
+                    reports_cli, backup_command, restore_command):
         app.cli.add_command(command)

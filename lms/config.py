@@ -78,6 +78,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHOW_OUTBOX", None, _bool, "Centre admins may read the outbox; default on in development"),
     Setting("STORAGE_BACKEND", "local", str, "file storage: local or s3"),
     Setting("STORAGE_PATH", None, str, "directory for local storage; default instance/storage"),
+    Setting("BACKUP_PATH", None, str, "directory flask backup writes to; default instance/backups"),
     Setting("S3_BUCKET", "", str, "bucket for s3 storage"),
     Setting("S3_ENDPOINT_URL", "", str, "endpoint of an S3-compatible service"),
     Setting("S3_REGION", "us-east-1", str, "region for s3 storage"),
@@ -167,6 +168,8 @@ def _finish(values: dict[str, Any], instance: Path) -> dict[str, Any]:
         values["SHOW_OUTBOX"] = not production
     if not values["STORAGE_PATH"]:
         values["STORAGE_PATH"] = str(instance / "storage")
+    if not values["BACKUP_PATH"]:
+        values["BACKUP_PATH"] = str(instance / "backups")
     if values["STORAGE_BACKEND"] not in {"local", "s3"}:
         raise ConfigError("LMS_STORAGE_BACKEND must be local or s3")
     if values["STORAGE_BACKEND"] == "s3" and not values["S3_BUCKET"]:

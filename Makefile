@@ -58,8 +58,12 @@ translations: $(BIN)/.installed
 	done
 	$(BIN)/python -m lms.i18n_tools fill-en
 
+$(BIN)/.bench-installed: $(BIN)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $@
+
 ## bench: measured timings (apart from the tests); results in bench/results/
-bench: setup
+bench: setup $(BIN)/.bench-installed
 	$(FLASK) demo seed >/dev/null
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.certificates

@@ -11,62 +11,28 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from bench.data import build
 from bench.run import database_name, page_call, timed, write_report
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main(people: int) -> int:
-    from flask_migrate import upgrade
-    from sqlalchemy import func, select, text
-
-    from lms import ROOT, create_app
-    from lms.accounts.models import User
-    from lms.assessments.banks import import_directory
-    from lms.assessments.models import Attempt
-    from lms.certificates.models import Certificate
-    from lms.curricula.services import load_directory
-    from lms.demo.bulk import bulk
-    from lms.demo.seed import demo_password, seed
-    from lms.extensions import db
-    from lms.reports.refresh import refresh
+    from lms import create_app
+    from lms.demo.seed import demo_password
 
     url = os.environ.get("LMS_BENCH_DATABASE_URL")
     if not url:
         url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='lms-bench-')) / 'reports.sqlite3'}"
     app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
                       "PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_COST": 8})
-    timings: dict[str, object] = {}
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
-        load_directory(ROOT / "curricula")
-        import_directory(ROOT / "question_banks")
-        logins = seed()
-        db.session.commit()
-        started = time.perf_counter()
-        totals = bulk(people, seed=1)
-        db.session.commit()
-        timings["generate_seconds"] = round(time.perf_counter() - started, 1)
-        timings["generated"] = totals
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM ANALYZE"))
-        else:
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-        started = time.perf_counter()
-        refresh()
-        db.session.commit()
-        timings["refresh_seconds"] = round(time.perf_counter() - started, 2)
-        counts = {name: db.session.scalar(select(func.count()).select_from(model))
-                  for name, model in (("people", User), ("attempts", Attempt), ("certificates", Certificate))}
-        analyst = logins["logins"]["analyst"]["login"]
+        built = build(app, people)
+    timings = {k: built[k] for k in ("generate_seconds", "generated", "refresh_seconds")}
+    counts = built["rows"]
+    analyst = built["logins"]["analyst"]["login"]
 
     client = app.test_client()
     response = client.post("/login", data={"email": analyst, "password": demo_password("analyst")})

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from lms.extensions import db
+from lms.extensions import db, login_manager
 
 log = logging.getLogger("lms")
 
@@ -22,6 +23,8 @@ def _messages() -> dict[int, tuple[str, str]]:
         405: (_("Not allowed"), _("This action cannot be done this way.")),
         413: (_("File too large"), _("The upload is larger than the platform accepts. Choose a smaller file.")),
         429: (_("Too many requests"), _("Too many attempts in a short time. Please wait a minute and try again.")),
+        503: (_("Briefly unavailable"), _("The platform cannot reach its database for a moment. Nothing was lost: "
+                                          "what was saved stays saved. Please try again in a few seconds.")),
         500: (_("Something went wrong"), _("An error occurred on our side. Nothing you entered was saved "
                                            "twice; please try again in a moment.")),
     }
@@ -49,7 +52,7 @@ def render_error(status: int, title: str | None = None, message: str | None = No
 def _code_name(status: int) -> str:
     return {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
             405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
-            429: "rate_limited"}.get(status, "server_error")
+            429: "rate_limited", 503: "unavailable"}.get(status, "server_error")
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -67,6 +70,22 @@ def register_error_handlers(app: Flask) -> None:
         if error.code and error.code >= 500:
             db.session.rollback()
         return render_error(error.code or 500)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        """The database restarting or out of reach: a clear 503 the browser's answer queue retries, not a 500.
+        The transaction was not committed, so nothing of this request was kept, and nothing half."""
+        try:
+            db.session.rollback()
+        except OperationalError:
+            db.session.remove()
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, str(error).split("\n")[0])
+        g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is signed in
+        response = render_error(503)
+        response = response if not isinstance(response, tuple) else app.make_response(response)
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -97,8 +97,9 @@ def render(certificate: Certificate) -> bytes:
     return render_pdf(html)
 
 
-def pdf_bytes(certificate: Certificate) -> bytes:
-    """The stored PDF; rendered and stored first if the worker has not done it yet."""
+def pdf_bytes(certificate: Certificate, must_store: bool = False) -> bytes:
+    """The stored PDF; rendered and stored first if the worker has not done it yet. When the storage fails
+    the holder still gets the freshly rendered PDF (the worker's job, ``must_store``, fails and is retried)."""
     if certificate.pdf_key and certificate.pdf_template == TEMPLATE_VERSION:
         try:
             return storage().get(certificate.pdf_key)
@@ -106,7 +107,13 @@ def pdf_bytes(certificate: Certificate) -> bytes:
             current_app.logger.warning("stored PDF of certificate %s is missing; rendering again", certificate.id)
     data = render(certificate)
     key = f"certificates/{certificate.issued_at:%Y}/{certificate.number}-{hashlib.sha256(data).hexdigest()[:8]}.pdf"
-    storage().put(key, data, "application/pdf")
+    try:
+        storage().put(key, data, "application/pdf")
+    except StorageError:
+        if must_store:
+            raise
+        current_app.logger.warning("could not store the PDF of certificate %s; served without storing", certificate.id)
+        return data
     certificate.pdf_key, certificate.pdf_template = key, TEMPLATE_VERSION
     db.session.flush()
     return data
@@ -116,7 +123,7 @@ def pdf_bytes(certificate: Certificate) -> bytes:
 def render_job(payload: dict[str, Any]) -> None:
     certificate = db.session.get(Certificate, payload["id"])
     if certificate is not None:
-        pdf_bytes(certificate)
+        pdf_bytes(certificate, must_store=True)  # a storage failure fails the job: the worker retries it
 
 
 # ---------------------------------------------------------------------------- status

@@ -68,6 +68,8 @@
   }
   window.addEventListener("online", flush);
   flush();
+  // an answer the server could not take (a restart, a 503) is sent again every few seconds until it is saved
+  setInterval(flush, 5000);
 
   // The time left comes from the server's clock; the page reloads once the server's grace period is over.
   var clock = document.querySelector(".countdown");

@@ -38,3 +38,53 @@ def own_app(tmp_path) -> Iterator[object]:
         db.engine.dispose()
     if drop is not None:
         drop()
+
+
+def eligible_candidate(email: str = "candidate.ops@example.kz", password: str = "Correct-Horse-Battery-7"):
+    """A candidate trained on KZ-OSH-MGR three days ago at an approved organisation: eligible for the test."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from lms.accounts import services
+    from lms.assessments.banks import ensure_test_definition
+    from lms.curricula.models import Curriculum
+    from lms.extensions import db
+    from lms.identifiers import make_bin, make_iin
+    from lms.organisations.models import Organisation
+    from lms.training.models import Course, Enrolment, TrainingRecord
+    from lms.util import local_today
+
+    curriculum = db.session.scalar(select(Curriculum).where(Curriculum.code == "KZ-OSH-MGR"))
+    version = curriculum.current
+    now, today = datetime.now(UTC), local_today()
+    org = Organisation(bin=make_bin(date(2019, 1, 1), 4242), name_state="Сынақ", name_ru="Тест", region="karaganda",
+                       status="approved", registry_number="TO-2026-09999", approved_at=now)
+    iin = make_iin(date(1988, 8, 8), "M", 4343)
+    user = services.create_user(email=email, full_name="Кандидат Отказов", password=password, iin=iin)
+    services.grant_role(user, "candidate")
+    db.session.add(org)
+    db.session.flush()
+    course = Course(organisation_id=org.id, curriculum_id=curriculum.id, curriculum_version_id=version.id,
+                    format="in_person", place="Караганда", starts_on=today - timedelta(days=8),
+                    ends_on=today - timedelta(days=3), hours=version.min_hours, capacity=10)
+    db.session.add(course)
+    db.session.flush()
+    enrolment = Enrolment(course_id=course.id, iin=iin, full_name=user.full_name, email=email, audience="managers",
+                          user_id=user.id, status="completed", completed_at=now)
+    db.session.add(enrolment)
+    db.session.flush()
+    db.session.add(TrainingRecord(enrolment_id=enrolment.id, iin=iin, full_name=user.full_name, user_id=user.id,
+                                  curriculum_id=curriculum.id, curriculum_version_id=version.id, course_id=course.id,
+                                  organisation_id=org.id, lecturers=[], hours=version.min_hours,
+                                  started_on=course.starts_on, completed_on=course.ends_on, audience="managers"))
+    test = ensure_test_definition(curriculum)
+    db.session.commit()
+    return user, test
+
+
+def load_shipped(app) -> None:
+    runner = app.test_cli_runner()
+    for command in (["curricula", "load"], ["banks", "import"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 0, result.output

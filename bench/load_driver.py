@@ -1,0 +1,181 @@
+"""One load scenario with locust (its library API, headless), run by ``bench.load`` in a process of its own:
+``python -m bench.load_driver SCENARIO PLAN.json OUT.json``. Writes locust's statistics per request name.
+
+Scenarios: ``healthz`` (the bare endpoint, the ceiling), ``verify`` (/v/<code> of random certificates),
+``bulk_verify`` (the employer API with 1,000 numbers per request), ``exam`` (candidates sign in and start
+the same test within the spawn time, answer every question after a think time, and finish), ``pdf`` (a
+certificate's first download, which renders it, then a stored download), ``report`` (the indicator-5 page)."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+import time
+
+import gevent
+from locust import HttpUser, constant, task
+from locust.env import Environment
+from locust.exception import StopUser
+
+CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+OPTION = re.compile(r'name="option"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="option"')
+
+PLAN: dict = {}
+
+
+def csrf(html: str) -> str:
+    match = CSRF.search(html)
+    if not match:
+        raise RuntimeError("no CSRF token in the page")
+    return match.group(1)
+
+
+def sign_in(user: HttpUser, email: str, password: str) -> None:
+    page = user.client.get("/login?lang=kk", name="GET /login")
+    response = user.client.post("/login", data={"email": email, "password": password, "csrf_token": csrf(page.text)},
+                                name="POST /login (Argon2id)", allow_redirects=False)
+    if response.status_code != 302:
+        raise StopUser()
+
+
+class Bare(HttpUser):
+    wait_time = constant(0)
+
+    @task
+    def healthz(self) -> None:
+        self.client.get("/healthz", name="GET /healthz")
+
+
+class Verifier(HttpUser):
+    wait_time = constant(0)
+
+    @task
+    def verify(self) -> None:
+        self.client.get(f"/v/{random.choice(PLAN['codes'])}", name="GET /v/<code>")  # noqa: S311
+
+
+class Employer(HttpUser):
+    wait_time = constant(0)
+
+    @task
+    def bulk(self) -> None:
+        numbers = random.sample(PLAN["numbers"], 1000)
+        self.client.post("/api/v1/certificates/verify", json={"items": [{"number": n} for n in numbers]},
+                         headers={"Authorization": f"Bearer {PLAN['api_key']}"}, name="POST verify 1,000 numbers")
+
+
+class Candidate(HttpUser):
+    """A candidate on exam day: sign in, open the tests, start in Kazakh, then per question open it, think,
+    and save the answer as the page's script does (fetch, JSON); then the summary, finish and the result."""
+
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        self.account = PLAN["candidates"].pop()
+
+    @task
+    def sit_the_test(self) -> None:
+        sign_in(self, self.account["email"], PLAN["password"])
+        page = self.client.get("/tests/", name="GET /tests/")
+        token = csrf(page.text)
+        test_id = PLAN["test_id"]
+        started = self.client.post(f"/tests/{test_id}/start", name="POST start the test",
+                                   data={f"t{test_id}-language": "kk", f"t{test_id}-access_code": "",
+                                         f"t{test_id}-csrf_token": token, "csrf_token": token},
+                                   allow_redirects=False)
+        match = re.search(r"/attempts/(\d+)/q/1", started.headers.get("Location", ""))
+        if not match:
+            started.failure = True
+            raise StopUser()
+        attempt = int(match.group(1))
+        position, total = 1, PLAN["questions"]
+        low, high = PLAN["think"]
+        while position <= total:
+            page = self.client.get(f"/attempts/{attempt}/q/{position}", name="GET question")
+            options = [a or b for a, b in OPTION.findall(page.text)]
+            gevent.sleep(random.uniform(low, high))  # noqa: S311 - reading and thinking
+            chosen = random.sample(options, 1) if options else []
+            with self.client.post(f"/attempts/{attempt}/q/{position}", name="POST save answer",
+                                  data={"option": chosen, "csrf_token": csrf(page.text)},
+                                  headers={"X-Requested-With": "fetch"}, catch_response=True) as response:
+                if response.status_code != 200 or not response.json().get("saved"):
+                    response.failure(f"not saved: {response.status_code} {response.text[:100]}")
+            position += 1
+        summary = self.client.get(f"/attempts/{attempt}/summary", name="GET summary")
+        self.client.post(f"/attempts/{attempt}/finish", data={"csrf_token": csrf(summary.text)},
+                         name="POST finish (grading)")
+        PLAN["finished"] = PLAN.get("finished", 0) + 1
+        raise StopUser()
+
+
+class Holder(HttpUser):
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        self.account = PLAN["holders"].pop()
+        sign_in(self, self.account["email"], PLAN["password"])
+
+    @task
+    def download(self) -> None:
+        path = f"/me/certificates/{self.account['certificate_id']}/pdf"
+        self.client.get(path, name="GET certificate PDF, first (renders)")
+        for _ in range(5):
+            self.client.get(path, name="GET certificate PDF, stored")
+        raise StopUser()
+
+
+class Analyst(HttpUser):
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        sign_in(self, PLAN["analyst"]["login"], PLAN["analyst"]["password"])
+
+    @task
+    def report(self) -> None:
+        self.client.get("/centre/reports", name="GET indicator 5 report")
+
+
+SCENARIOS = {"healthz": Bare, "verify": Verifier, "bulk_verify": Employer, "exam": Candidate, "pdf": Holder,
+             "report": Analyst}
+
+
+def run(scenario: str, plan: dict) -> dict:
+    PLAN.update(plan)
+    users, spawn_rate, seconds = plan["users"], plan["spawn_rate"], plan["seconds"]
+    env = Environment(user_classes=[SCENARIOS[scenario]], host=plan["host"])
+    runner = env.create_local_runner()
+    started = time.monotonic()
+    runner.start(users, spawn_rate=spawn_rate)
+    if scenario in ("exam", "pdf"):  # every user does its one journey: wait until all have stopped
+        gevent.sleep(1)
+        deadline = started + seconds
+        while time.monotonic() < deadline and (runner.user_count or runner.spawning_greenlet
+                                               and not runner.spawning_greenlet.dead):
+            gevent.sleep(1)
+    else:
+        gevent.sleep(seconds)
+    runner.quit()
+    elapsed = time.monotonic() - started
+    out = {"scenario": scenario, "users": users, "spawn_rate": spawn_rate, "elapsed_seconds": round(elapsed, 1),
+           "finished_journeys": PLAN.get("finished"), "requests": {}}
+    for (name, _method), entry in sorted(env.stats.entries.items()):
+        if not entry.num_requests:
+            continue
+        out["requests"][name] = {
+            "n": entry.num_requests, "failures": entry.num_failures,
+            "rps": round(entry.num_requests / max(entry.last_request_timestamp - entry.start_time, 1e-9), 1),
+            "p50_ms": entry.get_response_time_percentile(0.50), "p95_ms": entry.get_response_time_percentile(0.95),
+            "p99_ms": entry.get_response_time_percentile(0.99), "max_ms": round(entry.max_response_time, 1)}
+    out["errors"] = [{"name": e.name, "error": str(e.error)[:200], "count": e.occurrences}
+                     for e in env.stats.errors.values()]
+    return out
+
+
+if __name__ == "__main__":
+    name, plan_path, out_path = sys.argv[1:4]
+    with open(plan_path, encoding="utf-8") as f:
+        result = run(name, json.load(f))
+    with open(out_path, "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=2)

@@ -70,7 +70,7 @@ def prepare(app, candidates: int) -> dict:
         iin, email = next(ids), f"candidate{run}-{n}@load.osh-demo.kz"
         users.append({"id": uid + n, "email": email, "full_name": f"Кандидат {n}", "iin": iin, "password_hash": secret,
                       "is_active": True, "created_at": now, "activated_at": now, "locale": "kk"})
-        roles.append({"id": role + n, "user_id": uid + n, "role": "candidate"})
+        roles.append({"id": role + n, "user_id": uid + n, "role": "candidate", "created_at": now})
         enrolments.append({"id": eid + n, "course_id": course_id, "iin": iin, "full_name": f"Кандидат {n}",
                            "email": email, "audience": "managers", "user_id": uid + n, "status": "completed",
                            "created_at": now, "completed_at": now})
@@ -254,15 +254,17 @@ def main() -> int:
         for name, extra in scenarios:
             if wanted and name not in wanted:
                 continue
-            sampler = Sampler({"gunicorn": children(server.pid), "background_worker": children(worker.pid),
-                               "postgresql": named("postgres"), "load_generator": named("load_driver")})
             with tempfile.TemporaryDirectory() as work:
                 plan_path, out_path = Path(work) / "plan.json", Path(work) / "out.json"
                 plan_path.write_text(json.dumps({**plan, **extra, "host": f"http://127.0.0.1:{PORT}"}))
-                sampler.start()
                 print(f"-- {name}: {extra['users']} users", flush=True)
-                subprocess.run([sys.executable, "-m", "bench.load_driver", name, str(plan_path),  # noqa: S603
-                                str(out_path)], cwd=ROOT, check=True)
+                driver = subprocess.Popen([sys.executable, "-m", "bench.load_driver", name,  # noqa: S603
+                                           str(plan_path), str(out_path)], cwd=ROOT)
+                sampler = Sampler({"gunicorn": children(server.pid), "background_worker": children(worker.pid),
+                                   "postgresql": named("postgres"), "load_generator": children(driver.pid)})
+                sampler.start()
+                if driver.wait() != 0:
+                    raise SystemExit(f"the {name} scenario failed")
                 sampler.stop.set()
                 sampler.join()
                 result = json.loads(out_path.read_text())

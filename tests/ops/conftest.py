@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import TEST_DATABASE_URL, _postgres_throwaway, test_settings
+from tests.conftest import CSRF_RE, TEST_DATABASE_URL, _postgres_throwaway, test_settings
 
 
 @pytest.fixture(autouse=True)
@@ -88,3 +88,50 @@ def load_shipped(app) -> None:
     for command in (["curricula", "load"], ["banks", "import"]):
         result = runner.invoke(args=command)
         assert result.exit_code == 0, result.output
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def own_database(tmp_path, name: str = "own"):
+    """(url, drop): a throwaway PostgreSQL database in the PostgreSQL pass, else a SQLite file."""
+    if TEST_DATABASE_URL:
+        url, drop = _postgres_throwaway(TEST_DATABASE_URL)
+        return url.render_as_string(hide_password=False), drop
+    return f"sqlite:///{tmp_path / (name + '.sqlite3')}", None
+
+
+def gunicorn(env: dict, port: int, workers: int = 1):
+    """Start ``gunicorn wsgi:app`` on 127.0.0.1:port with ``env``; return the process once /healthz answers."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import requests
+
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-b",  # noqa: S603
+                                f"127.0.0.1:{port}", "--log-level", "error", "wsgi:app"], cwd=root,
+                               env={**os.environ, **env})
+    for _ in range(150):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
+                return process
+        except requests.RequestException:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def sign_in_http(session, base_url: str, email: str, password: str = "Correct-Horse-Battery-7") -> None:
+    page = session.get(base_url + "/login?lang=en").text
+    response = session.post(base_url + "/login", allow_redirects=False,
+                            data={"email": email, "password": password, "csrf_token": CSRF_RE.search(page).group(1)})
+    assert response.status_code == 302, response.status_code

@@ -7,9 +7,7 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,7 +16,7 @@ import pytest
 import requests
 
 from tests import conftest as base
-from tests.ops.conftest import eligible_candidate, load_shipped
+from tests.ops.conftest import eligible_candidate, free_port, gunicorn, load_shipped, own_database, sign_in_http
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Correct-Horse-Battery-7"  # noqa: S105 - a test account
@@ -37,12 +35,7 @@ def served(tmp_path):
     from lms import create_app
     from lms.extensions import db
 
-    drop = None
-    if base.TEST_DATABASE_URL:
-        url, drop = base._postgres_throwaway(base.TEST_DATABASE_URL)
-        url = url.render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    url, drop = own_database(tmp_path, "served")
     instance = tmp_path / "instance"
     settings = base.test_settings(instance, url)
     app = create_app(settings)
@@ -52,22 +45,12 @@ def served(tmp_path):
         user, test = eligible_candidate()
         email, test_id = user.email, test.id
         db.session.remove()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "LMS_INSTANCE_PATH": str(instance), "LMS_DATABASE_URL": url,
-           "LMS_SECRET_KEY": settings["SECRET_KEY"], "LMS_BASE_URL": f"http://127.0.0.1:{port}",
-           "LMS_RATELIMIT_LOGIN": "1000 per minute", "LMS_PASSWORD_TIME_COST": "1", "LMS_PASSWORD_MEMORY_COST": "8"}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-                               "--log-level", "error", "wsgi:app"], cwd=ROOT, env=env)
-    base_url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if requests.get(base_url + "/healthz", timeout=5).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.2)
-    yield {"app": app, "url": base_url, "server": server, "email": email, "test_id": test_id}
+    port = free_port()
+    server = gunicorn({"LMS_INSTANCE_PATH": str(instance), "LMS_DATABASE_URL": url,
+                       "LMS_SECRET_KEY": settings["SECRET_KEY"], "LMS_BASE_URL": f"http://127.0.0.1:{port}",
+                       "LMS_RATELIMIT_LOGIN": "1000 per minute", "LMS_PASSWORD_TIME_COST": "1",
+                       "LMS_PASSWORD_MEMORY_COST": "8"}, port, workers=2)
+    yield {"app": app, "url": f"http://127.0.0.1:{port}", "server": server, "email": email, "test_id": test_id}
     server.terminate()
     server.wait(timeout=30)
     with app.app_context():
@@ -82,9 +65,7 @@ def test_answers_survive_killed_workers(served):
 
     base_url, test_id = served["url"], served["test_id"]
     session = requests.Session()
-    page = session.get(base_url + "/login?lang=en").text
-    session.post(base_url + "/login", data={"email": served["email"], "password": PASSWORD,
-                                           "csrf_token": base.CSRF_RE.search(page).group(1)})
+    sign_in_http(session, base_url, served["email"], PASSWORD)
     token = base.CSRF_RE.search(session.get(base_url + "/tests/").text).group(1)
     started = session.post(f"{base_url}/tests/{test_id}/start", allow_redirects=False,
                            data={f"t{test_id}-language": "ru", "csrf_token": token, f"t{test_id}-csrf_token": token})

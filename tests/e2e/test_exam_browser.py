@@ -21,12 +21,12 @@ def key_for(app, attempt_id: int, position: int) -> list[str]:
         return key
 
 
-def current_attempt(app) -> Attempt:
+def current_attempt(app, email: str = "candidate@demo.osh-centre.kz") -> tuple[int, int]:
     from lms.accounts.services import find_by_email
     from lms.extensions import db
 
     with app.app_context():
-        user = find_by_email("candidate@demo.osh-centre.kz")
+        user = find_by_email(email)
         attempt = db.session.scalar(select(Attempt).where(Attempt.candidate_id == user.id,
                                                           Attempt.status == "in_progress"))
         result = (attempt.id, len(attempt.items))

@@ -6,6 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 BENCH_PEOPLE ?= 1000000
+BENCH_CANDIDATES ?= 2000
 SYSTEM_PACKAGES := chromium poppler-utils zbar-tools
 
 .PHONY: setup run test lint translations system-deps bench
@@ -69,3 +70,4 @@ bench: setup $(BIN)/.bench-installed
 	$(BIN)/python -m bench.certificates
 	$(BIN)/python -m bench.item_analysis 100000
 	$(BIN)/python -m bench.reports $(BENCH_PEOPLE)
+	$(BIN)/python -m bench.load --people $(BENCH_PEOPLE) --candidates $(BENCH_CANDIDATES)

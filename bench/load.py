@@ -231,9 +231,14 @@ def main() -> int:
            "LMS_BASE_URL": f"http://127.0.0.1:{PORT}", "LMS_RATELIMIT_LOGIN": "1000000 per minute",
            "LMS_RATELIMIT_PUBLIC": "1000000 per minute", "LMS_RATELIMIT_VERIFY": "1000000 per minute"}
     venv = Path(sys.executable).parent
+    import socket
+
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+            raise SystemExit(f"port {PORT} is taken: stop the server left there (pkill -f 'gunicorn.*{PORT}')")
     server = subprocess.Popen(  # noqa: S603
         [str(venv / "gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
-         "-b", f"127.0.0.1:{PORT}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+         "--keep-alive", "75", "-b", f"127.0.0.1:{PORT}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
     worker = subprocess.Popen([str(venv / "flask"), "--app", "wsgi", "worker"], cwd=ROOT, env=env,  # noqa: S603
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     report["server"] = {"gunicorn_workers": args.workers, "worker_class": "gthread", "threads": args.threads}

@@ -25,19 +25,23 @@ OPTION = re.compile(r'name="option"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name
 PLAN: dict = {}
 
 
-def csrf(html: str) -> str:
-    match = CSRF.search(html)
-    if not match:
-        raise RuntimeError("no CSRF token in the page")
-    return match.group(1)
+def page_token(user: HttpUser | FastHttpUser, url: str, name: str) -> tuple[str, str]:
+    """GET a page that must carry a form token; a failure is recorded with its status and ends the journey."""
+    with user.client.get(url, name=name, catch_response=True) as response:
+        match = CSRF.search(response.text or "") if response.status_code == 200 else None
+        if match is None:
+            response.failure(f"HTTP {response.status_code}: {(response.text or '')[:80]!r}")
+            raise StopUser()
+        return response.text, match.group(1)
 
 
 def sign_in(user: HttpUser | FastHttpUser, email: str, password: str) -> None:
-    page = user.client.get("/login?lang=kk", name="GET /login")
-    response = user.client.post("/login", data={"email": email, "password": password, "csrf_token": csrf(page.text)},
-                                name="POST /login (Argon2id)", allow_redirects=False)
-    if response.status_code != 302:
-        raise StopUser()
+    _page, token = page_token(user, "/login?lang=kk", "GET /login")
+    with user.client.post("/login", data={"email": email, "password": password, "csrf_token": token},
+                          name="POST /login (Argon2id)", allow_redirects=False, catch_response=True) as response:
+        if response.status_code != 302:
+            response.failure(f"HTTP {response.status_code}")
+            raise StopUser()
 
 
 class Bare(FastHttpUser):
@@ -88,8 +92,7 @@ class Candidate(HttpUser):
 
     def journey(self) -> None:
         sign_in(self, self.account["email"], PLAN["password"])
-        page = self.client.get("/tests/", name="GET /tests/")
-        token = csrf(page.text)
+        _page, token = page_token(self, "/tests/", "GET /tests/")
         test_id = PLAN["test_id"]
         started = self.client.post(f"/tests/{test_id}/start", name="POST start the test",
                                    data={f"t{test_id}-language": "kk", f"t{test_id}-access_code": "",
@@ -97,25 +100,23 @@ class Candidate(HttpUser):
                                    allow_redirects=False)
         match = re.search(r"/attempts/(\d+)/q/1", started.headers.get("Location", ""))
         if not match:
-            started.failure = True
             raise StopUser()
         attempt = int(match.group(1))
         position, total = 1, PLAN["questions"]
         low, high = PLAN["think"]
         while position <= total:
-            page = self.client.get(f"/attempts/{attempt}/q/{position}", name="GET question")
-            options = [a or b for a, b in OPTION.findall(page.text)]
+            text, token = page_token(self, f"/attempts/{attempt}/q/{position}", "GET question")
+            options = [a or b for a, b in OPTION.findall(text)]
             gevent.sleep(random.uniform(low, high))  # noqa: S311 - reading and thinking
             chosen = random.sample(options, 1) if options else []
             with self.client.post(f"/attempts/{attempt}/q/{position}", name="POST save answer",
-                                  data={"option": chosen, "csrf_token": csrf(page.text)},
+                                  data={"option": chosen, "csrf_token": token},
                                   headers={"X-Requested-With": "fetch"}, catch_response=True) as response:
                 if response.status_code != 200 or not response.json().get("saved"):
                     response.failure(f"not saved: {response.status_code} {response.text[:100]}")
             position += 1
-        summary = self.client.get(f"/attempts/{attempt}/summary", name="GET summary")
-        self.client.post(f"/attempts/{attempt}/finish", data={"csrf_token": csrf(summary.text)},
-                         name="POST finish (grading)")
+        _summary, token = page_token(self, f"/attempts/{attempt}/summary", "GET summary")
+        self.client.post(f"/attempts/{attempt}/finish", data={"csrf_token": token}, name="POST finish (grading)")
         PLAN["finished"] = PLAN.get("finished", 0) + 1
 
 

@@ -38,6 +38,9 @@ def record(attempt: Attempt, sign: int = 1) -> None:
                           "sum_t": sign * total, "sum_tt": sign * total * total, "sum_xt": sign * x * total})
         for option in item.chosen():
             options[(question_id, option)] += sign
+    # Rows in one order for every transaction (by question, then option): two candidates finishing at the same
+    # moment lock the shared rows in the same order and wait for each other instead of deadlocking.
+    questions.sort(key=lambda row: row["question_id"])
     _upsert(QuestionStat, questions, ("test_id", "question_id"), SUMS)
     _upsert(OptionStat, [{"test_id": attempt.test_id, "question_id": q, "option_id": o, "count": c}
                          for (q, o), c in sorted(options.items())],

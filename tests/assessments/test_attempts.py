@@ -129,6 +129,25 @@ def test_the_worker_closes_abandoned_attempts(exam, frozen_clock):
     assert attempt.status == "finished" and attempt.passed is False
 
 
+def test_the_worker_grades_each_abandoned_attempt_in_its_own_transaction(exam, frozen_clock, make_user,
+                                                                          monkeypatch):
+    """Grading locks the test's statistics rows in question order; two attempts graded in one transaction
+    would take them out of order and deadlock with candidates finishing meanwhile (seen in the load test)."""
+    attempt = start(exam)
+    frozen_clock(attempt.deadline_at + timedelta(minutes=2))
+    commits = []
+    real_commit = db.session.commit
+    monkeypatch.setattr(db.session, "commit", lambda: (commits.append(1), real_commit()))
+    graded = []
+    real_record = attempts.stats.record
+    monkeypatch.setattr(attempts.stats, "record", lambda a, sign=1: (graded.append(len(commits)),
+                                                                     real_record(a, sign)))
+    assert attempts.close_expired_attempts() == 1
+    assert graded == [0] and len(commits) == 1  # graded, then committed before anything else
+    db.session.refresh(attempt)
+    assert attempt.status == "finished"
+
+
 def test_attempt_limit_and_waiting_time(exam, frozen_clock):
     now = utcnow()
     for n in range(exam.test.attempts_allowed):

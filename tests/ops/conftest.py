@@ -135,3 +135,24 @@ def sign_in_http(session, base_url: str, email: str, password: str = "Correct-Ho
     response = session.post(base_url + "/login", allow_redirects=False,
                             data={"email": email, "password": password, "csrf_token": CSRF_RE.search(page).group(1)})
     assert response.status_code == 302, response.status_code
+
+
+def platform_with_candidate(instance, url: str):
+    """The platform migrated on ``url`` with the shipped data and an eligible candidate (committed).
+    Returns (app, settings, candidate e-mail, test id)."""
+    from flask_migrate import upgrade
+
+    from lms import create_app
+    from lms.extensions import db
+    from tests.conftest import IsolatedClient
+
+    settings = test_settings(instance, url)
+    app = create_app(settings)
+    app.test_client_class = IsolatedClient  # each request its own app context and session, as in production
+    with app.app_context():
+        upgrade()
+        load_shipped(app)
+        user, test = eligible_candidate()
+        email, test_id = user.email, test.id
+        db.session.remove()
+    return app, settings, email, test_id

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests import conftest as base
 from tests.conftest import CSRF_RE
-from tests.ops.conftest import eligible_candidate, load_shipped
+from tests.ops.conftest import platform_with_candidate
 
 
 def _bindir() -> Path | None:
@@ -84,21 +83,12 @@ def cluster():
 
 
 def test_postgresql_restarts_during_a_test(cluster, tmp_path):
-    from flask_migrate import upgrade
-
-    from lms import create_app
     from lms.assessments.models import Attempt
     from lms.certificates.models import Certificate
     from lms.extensions import db
 
-    app = create_app(base.test_settings(tmp_path / "instance", cluster.url))
-    app.test_client_class = base.IsolatedClient  # each request its own app context and session, as in production
+    app, _settings, email, test_id = platform_with_candidate(tmp_path / "instance", cluster.url)
     with app.app_context():
-        upgrade()
-        load_shipped(app)
-        user, test = eligible_candidate()
-        email, test_id = user.email, test.id
-        db.session.remove()
         client = app.test_client()
         page = client.get("/login?lang=en").get_data(as_text=True)
         client.post("/login", data={"email": email, "password": "Correct-Horse-Battery-7",

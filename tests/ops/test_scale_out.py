@@ -12,7 +12,7 @@ import requests
 from sqlalchemy import select
 
 from tests import conftest as base
-from tests.ops.conftest import eligible_candidate, free_port, gunicorn, load_shipped, own_database, sign_in_http
+from tests.ops.conftest import free_port, gunicorn, own_database, platform_with_candidate, sign_in_http
 
 REDIS = "redis://127.0.0.1:6379/15"
 
@@ -25,21 +25,11 @@ def two_instances(tmp_path):
         client.flushdb()
     except redis.RedisError:
         pytest.skip("no Redis at 127.0.0.1:6379 for the shared rate limits")
-    from flask_migrate import upgrade
-
-    from lms import create_app
     from lms.extensions import db
 
     url, drop = own_database(tmp_path, "shared")
     instance = tmp_path / "instance"
-    settings = base.test_settings(instance, url)
-    app = create_app(settings)
-    with app.app_context():
-        upgrade()
-        load_shipped(app)
-        user, test = eligible_candidate()
-        email, test_id = user.email, test.id
-        db.session.remove()
+    app, settings, email, test_id = platform_with_candidate(instance, url)
     ports = [free_port(), free_port()]
     shared = {"LMS_INSTANCE_PATH": str(instance), "LMS_DATABASE_URL": url, "LMS_SECRET_KEY": settings["SECRET_KEY"],
               "LMS_STORAGE_PATH": str(tmp_path / "shared-storage"), "LMS_RATELIMIT_STORAGE_URI": REDIS,

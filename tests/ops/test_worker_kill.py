@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from tests import conftest as base
-from tests.ops.conftest import eligible_candidate, free_port, gunicorn, load_shipped, own_database, sign_in_http
+from tests.ops.conftest import free_port, gunicorn, own_database, platform_with_candidate, sign_in_http
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Correct-Horse-Battery-7"  # noqa: S105 - a test account
@@ -30,21 +30,11 @@ def _workers(master: int) -> list[int]:
 @pytest.fixture
 def served(tmp_path):
     """The platform under gunicorn (two workers) on a database of its own, with an eligible candidate."""
-    from flask_migrate import upgrade
-
-    from lms import create_app
     from lms.extensions import db
 
     url, drop = own_database(tmp_path, "served")
     instance = tmp_path / "instance"
-    settings = base.test_settings(instance, url)
-    app = create_app(settings)
-    with app.app_context():
-        upgrade()
-        load_shipped(app)
-        user, test = eligible_candidate()
-        email, test_id = user.email, test.id
-        db.session.remove()
+    app, settings, email, test_id = platform_with_candidate(instance, url)
     port = free_port()
     server = gunicorn({"LMS_INSTANCE_PATH": str(instance), "LMS_DATABASE_URL": url,
                        "LMS_SECRET_KEY": settings["SECRET_KEY"], "LMS_BASE_URL": f"http://127.0.0.1:{port}",

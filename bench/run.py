@@ -3,7 +3,7 @@
 Measures the password hash with the configured Argon2id cost, and the latency of the public pages and
 JSON of the curricula catalogue through the full Flask stack (WSGI in-process: no network, no
 gunicorn), beside a bare endpoint of the same stack as the ceiling. Writes bench/results/<name>.json.
-The exam-day load benchmark against gunicorn and PostgreSQL comes with the load-test issue.
+The load benchmark against gunicorn and PostgreSQL is bench/load.py.
 """
 
 from __future__ import annotations

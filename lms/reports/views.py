@@ -130,6 +130,12 @@ def open_data():
 @bp.get("/open-data/<scope>.<fmt>")
 @limiter.limit(public_limit)
 def open_data_file(scope: str, fmt: str):
+    if scope == "indicator5" and fmt == "csv":  # the same as /api/v1/open-data/indicator5, as a table
+        as_of = queries.as_of() or ""
+        return csv_response(f"osh-indicator5-{as_of[:10] or 'none'}.csv",
+                            ["year", "target_percent", "value_percent", "passed", "tested", "as_of"],
+                            ([i["year"], i["target"], i["value"], i["passed"], i["tested"], as_of]
+                             for i in queries.indicator_items()))
     if scope not in ("region", "sector") or fmt not in ("csv", "json"):
         abort(404)
     rows = queries.open_data(scope)

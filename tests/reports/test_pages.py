@@ -24,6 +24,7 @@ PAGES = [
     ("/open-data/", {}, 200),
     ("/open-data/region.csv", {}, 200),
     ("/open-data/sector.json", {}, 200),
+    ("/open-data/indicator5.csv", {}, 200),
     ("/api/v1/open-data/indicator5", {}, 200),
 ]
 
@@ -115,6 +116,10 @@ def test_open_data_files_and_api(client, app, registry, monkeypatch):
     assert [i["year"] for i in api["items"]] == [2025, 2026, 2027, 2028, 2029, 2030]
     page = client.get("/open-data/").get_data(as_text=True)
     assert "Karaganda Region" in page or "Карагандинская" in page or "Қарағанды" in page
+    indicator = client.get("/open-data/indicator5.csv").get_data(as_text=True)
+    assert indicator.startswith("\ufeffyear,target_percent,value_percent,passed,tested,as_of")
+    assert "2025,40,66.7,2,3,2026-06-15T12:00:00+05:00" in indicator
+    assert client.get("/open-data/indicator5.json").status_code == 404  # the JSON is the API's
     assert client.get("/open-data/people.csv").status_code == 404
     assert client.get("/open-data/region.xml").status_code == 404
 

@@ -3,9 +3,9 @@ are the cells, so a cell can never be counted twice."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Date, String
+from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import UTCDateTime
@@ -18,8 +18,7 @@ class ReportSnapshot(db.Model):
     __tablename__ = "report_snapshots"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    as_of: Mapped[datetime] = mapped_column(UTCDateTime())
-    as_of_date: Mapped[date] = mapped_column(Date())  # the profile's date at as_of: statuses are counted on it
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime())  # statuses are counted on its date in the profile
     seconds: Mapped[float]
 
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
@@ -35,6 +34,9 @@ class Cell:
     curriculum_id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(primary_key=True)
     language: Mapped[str] = mapped_column(String(5), primary_key=True)
+
+
+CELL = ("year", "audience", "region", "sector", "curriculum_id", "organisation_id", "language")  # Cell's keys
 
 
 class ReportAttempts(Cell, db.Model):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.curricula.models import Curriculum, CurriculumVersion, localized
@@ -88,8 +89,6 @@ def audience_groups() -> list[str]:
 
 
 def audience_label(group: str) -> str:
-    from flask_babel import gettext as _
-
     if group == "responsible":
         return _("Persons responsible for OSH (indicator 5)")
     if group == "all":

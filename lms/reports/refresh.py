@@ -21,7 +21,7 @@ from lms.extensions import db
 from lms.jobs import periodic
 from lms.organisations.models import Organisation
 from lms.profiles import get_profile
-from lms.reports.models import ReportAttempts, ReportCertificates, ReportPeople, ReportSnapshot
+from lms.reports.models import CELL, ReportAttempts, ReportCertificates, ReportPeople, ReportSnapshot
 from lms.training.models import TrainingRecord
 from lms.util import local_today
 
@@ -61,7 +61,7 @@ def refresh() -> ReportSnapshot:
     started = time.perf_counter()
     snapshot = db.session.get(ReportSnapshot, 1, with_for_update=True)
     if snapshot is None:
-        snapshot = ReportSnapshot(id=1, as_of=utcnow(), as_of_date=local_today(), seconds=0)
+        snapshot = ReportSnapshot(id=1, as_of=utcnow(), seconds=0)
         db.session.add(snapshot)
         db.session.flush()
     now, today = utcnow(), local_today()
@@ -72,7 +72,7 @@ def refresh() -> ReportSnapshot:
         _attempts(*span)
         _certificates(*span, today)
         _people(*span)
-    snapshot.as_of, snapshot.as_of_date = now, today
+    snapshot.as_of = now
     snapshot.seconds = round(time.perf_counter() - started, 3)
     db.session.flush()
     return snapshot
@@ -83,9 +83,6 @@ def _cube(table: Any, rows: Any, keys: Sequence[str], measures: dict[str, Any]) 
     columns = [rows.c[k] for k in keys]
     select_ = select(*columns, *[m.label(name) for name, m in measures.items()]).group_by(*columns)
     db.session.execute(insert(table).from_select([*keys, *measures], select_))
-
-
-CELL = ("year", "audience", "region", "sector", "curriculum_id", "organisation_id", "language")
 
 
 def _attempts(first: int, last: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +13,7 @@ from lms.extensions import db, limiter, public_limit
 from lms.forms import BaseForm
 from lms.reports import charts, queries
 from lms.reports.refresh import refresh
-from lms.util import csv_response, local_today
+from lms.util import csv_response, local_today, safe_next
 
 bp = Blueprint("reports", __name__)
 
@@ -41,7 +41,7 @@ def _group_arg() -> str:
 def indicator():
     group = _group_arg()
     rows = queries.indicator(group)
-    year = _year_arg(local_today().year) or local_today().year
+    year = _year_arg(None) or local_today().year
     audiences = queries.by_audience(year)
     table = request.args.get("table")
     if request.args.get("format") == "csv" and table == "audiences":
@@ -109,8 +109,7 @@ def refresh_now():
         snapshot = refresh()
         db.session.commit()
         flash(_("The reports were rebuilt in %(s)s s.", s=snapshot.seconds), "success")
-    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
-                    else url_for("reports.indicator"))
+    return redirect(safe_next(request.form.get("next"), "reports.indicator"))
 
 
 # ---------------------------------------------------------------------------- open data
@@ -127,15 +126,20 @@ def open_data():
                            indicator=queries.indicator_items(), as_of=queries.as_of(), min_cell=queries.min_cell())
 
 
+@bp.get("/open-data/indicator5.csv")
+@limiter.limit(public_limit)
+def open_data_indicator():
+    """The same as /api/v1/open-data/indicator5, as a table."""
+    as_of = queries.as_of() or ""
+    return csv_response(f"osh-indicator5-{as_of[:10] or 'none'}.csv",
+                        ["year", "target_percent", "value_percent", "passed", "tested", "as_of"],
+                        ([i["year"], i["target"], i["value"], i["passed"], i["tested"], as_of]
+                         for i in queries.indicator_items()))
+
+
 @bp.get("/open-data/<scope>.<fmt>")
 @limiter.limit(public_limit)
 def open_data_file(scope: str, fmt: str):
-    if scope == "indicator5" and fmt == "csv":  # the same as /api/v1/open-data/indicator5, as a table
-        as_of = queries.as_of() or ""
-        return csv_response(f"osh-indicator5-{as_of[:10] or 'none'}.csv",
-                            ["year", "target_percent", "value_percent", "passed", "tested", "as_of"],
-                            ([i["year"], i["target"], i["value"], i["passed"], i["tested"], as_of]
-                             for i in queries.indicator_items()))
     if scope not in ("region", "sector") or fmt not in ("csv", "json"):
         abort(404)
     rows = queries.open_data(scope)

@@ -67,7 +67,6 @@ def upgrade():
     op.create_table('report_snapshots',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('as_of', lms.db.UTCDateTime(), nullable=False),
-    sa.Column('as_of_date', sa.Date(), nullable=False),
     sa.Column('seconds', sa.Double(), nullable=False),
     sa.CheckConstraint('id = 1', name=op.f('ck_report_snapshots_single_row')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_snapshots'))

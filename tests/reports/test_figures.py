@@ -70,7 +70,7 @@ def test_breakdown_over_all_years_and_other_dimensions(registry):
     assert audiences["managers"].attempts == 3 and audiences["managers"].passes == 1
 
 
-def test_nothing_counted_before_the_first_refresh_and_refresh_replaces_rows(app, registry):
+def test_a_second_refresh_replaces_the_rows(app, registry):
     assert queries.snapshot() is not None and queries.as_of().startswith("2026-06-15T12:00:00+05:00")
     refresh()  # a second refresh replaces the rows: the primary keys would refuse a duplicate cell
     assert by_year(queries.indicator())[2025].tested == 3

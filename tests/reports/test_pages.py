@@ -166,3 +166,11 @@ def test_demo_data_shows_indicator_5_against_the_targets(app, client, login):
     assert f"<th scope=\"row\">2025</th><td>40.0%</td><td>{rows[2025].tested:,}".replace(",", " ") in page
     again = json.loads(app.test_cli_runner().invoke(args=["demo", "seed", "--json"]).output)
     assert again["history"] == {"people": 2000, "added": 0}
+
+
+@pytest.mark.parametrize(("next_", "lands"), [("/centre/reports/region?year=2025", "/centre/reports/region?year=2025"),
+                                              ("https://evil.example/x", "/centre/reports")])
+def test_rebuild_returns_to_the_page_it_was_asked_from(client, login, people, next_, lands):
+    login(people["analyst"])
+    response = post_form(client, "/centre/reports/refresh", {"next": next_})
+    assert response.status_code == 302 and response.headers["Location"] == lands

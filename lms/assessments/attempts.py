@@ -5,6 +5,7 @@ kept by the server, grading, and the result. A pass is announced through the ``a
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import secrets
 from collections import defaultdict
@@ -38,6 +39,8 @@ from lms.training.completion import eligibility
 signals = Namespace()
 attempt_passed = signals.signal("attempt-passed")
 GRACE = timedelta(seconds=5)  # an answer sent in the last seconds is still in time (network latency)
+
+log = logging.getLogger("lms")
 
 
 def on_attempt_passed(receiver: Any) -> Any:
@@ -229,8 +232,14 @@ def save_answer(attempt: Attempt, position: int, option_ids: list[str], flagged:
 
 
 def finish(attempt: Attempt, at: datetime | None = None, reason: str = "submitted", actor: Any = None) -> Attempt:
-    """Grade and close: all-or-nothing per question; pass at the test's pass mark."""
+    """Grade and close: all-or-nothing per question; pass at the test's pass mark. The attempt's row is locked
+    first, so the candidate's finish, the page's reload at the deadline and any number of workers grade it
+    once: whoever comes second finds it finished."""
     if attempt.status != "in_progress":
+        return attempt
+    locked = db.session.scalar(select(Attempt.status).where(Attempt.id == attempt.id).with_for_update())
+    if locked != "in_progress":
+        db.session.refresh(attempt)
         return attempt
     score = 0
     for item in attempt.items:
@@ -287,9 +296,16 @@ def close_expired_attempts() -> int:
     one transaction would take them out of order and could deadlock with candidates finishing meanwhile."""
     now = utcnow()
     due = db.session.scalars(select(Attempt.id).where(Attempt.status == "in_progress",
-                                                      Attempt.deadline_at < now - GRACE).limit(500)).all()
+                                                      Attempt.deadline_at < now - GRACE)
+                             .order_by(Attempt.deadline_at).limit(500)).all()
+    closed = 0
     for attempt_id in due:
-        attempt = db.session.get(Attempt, attempt_id)
-        if attempt is not None and settle(attempt, now):
-            db.session.commit()
-    return len(due)
+        try:
+            attempt = db.session.get(Attempt, attempt_id)
+            if attempt is not None and settle(attempt, now):
+                db.session.commit()
+                closed += 1
+        except Exception:  # noqa: BLE001 - one attempt that fails must not hold up the others
+            db.session.rollback()
+            log.exception("could not close attempt %s", attempt_id)
+    return closed

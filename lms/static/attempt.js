@@ -23,21 +23,31 @@
 
   var inFlight = {};  // the queue never sends an answer that is already on its way (two "online" events)
 
+  // Forget the stored answer only if it is still the one this request carried: a newer answer given while
+  // an older one was on its way stays queued until it is saved itself.
+  function forget(key, body) {
+    var stored = localStorage.getItem(key);
+    if (stored && JSON.parse(stored).body === body) { localStorage.removeItem(key); }
+  }
+
   function send(key, url, body) {
-    inFlight[key] = true;
+    inFlight[key] = body;
     return fetch(url, {
       method: "POST", body: withThisPagesToken(body), credentials: "same-origin",
       headers: {"Content-Type": "application/x-www-form-urlencoded", "X-Requested-With": "fetch"}
     }).then(function (response) {
       // a redirect means the sign-in page, not a save: the answer keeps waiting
-      if (response.ok && !response.redirected) { localStorage.removeItem(key); show("saved"); return; }
-      if (response.status === 409) { localStorage.removeItem(key); return response.json().then(function (d) {
+      if (response.ok && !response.redirected) { forget(key, body); show("saved"); return; }
+      if (response.status === 409) { forget(key, body); return response.json().then(function (d) {
         if (d.result) { window.location = d.result; } }); }
       if (response.status === 400) { return response.json().then(function (d) {
         if (d.reason === "stale") { show("waiting"); return; }  // sent again with the next page's token
-        localStorage.removeItem(key); window.location.reload(); }); }
+        forget(key, body); window.location.reload(); }); }
+      // the server failing, restarting or busy (5xx, 429): kept, and sent again by the timer below; any other
+      // refusal (403 another device, 404 not this candidate's) will not change: drop it and show the page
+      if (response.status < 500 && response.status !== 429) { forget(key, body); window.location.reload(); return; }
       show("waiting");
-    }).finally(function () { delete inFlight[key]; });
+    }).finally(function () { if (inFlight[key] === body) { delete inFlight[key]; } });
   }
 
   function flush() {

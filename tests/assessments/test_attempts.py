@@ -134,7 +134,13 @@ def test_the_worker_grades_each_abandoned_attempt_in_its_own_transaction(exam, f
     """Grading locks the test's statistics rows in question order; two attempts graded in one transaction
     would take them out of order and deadlock with candidates finishing meanwhile (seen in the load test)."""
     attempt = start(exam)
-    frozen_clock(attempt.deadline_at + timedelta(minutes=2))
+    other = Attempt(test_id=exam.test.id, candidate_id=make_user("candidate").id,
+                    training_record_id=exam.record.id, number=1, language="ru", started_at=attempt.started_at,
+                    deadline_at=attempt.deadline_at + timedelta(minutes=1), max_score=attempt.max_score,
+                    device_hash="x")
+    db.session.add(other)
+    db.session.commit()
+    frozen_clock(other.deadline_at + timedelta(minutes=2))
     commits = []
     real_commit = db.session.commit
     monkeypatch.setattr(db.session, "commit", lambda: (commits.append(1), real_commit()))
@@ -142,10 +148,25 @@ def test_the_worker_grades_each_abandoned_attempt_in_its_own_transaction(exam, f
     real_record = attempts.stats.record
     monkeypatch.setattr(attempts.stats, "record", lambda a, sign=1: (graded.append(len(commits)),
                                                                      real_record(a, sign)))
-    assert attempts.close_expired_attempts() == 1
-    assert graded == [0] and len(commits) == 1  # graded, then committed before anything else
-    db.session.refresh(attempt)
-    assert attempt.status == "finished"
+    assert attempts.close_expired_attempts() == 2
+    assert graded == [0, 1] and len(commits) == 2  # each graded, then committed, before the next
+    assert attempts.close_expired_attempts() == 0  # nothing is graded twice
+
+
+def test_a_finished_attempt_is_not_graded_again_from_a_stale_copy(exam):
+    """Two requests (the candidate's finish and the worker, or two workers) holding the same in-progress
+    attempt: the second finds the row finished under its lock and grades nothing."""
+    from sqlalchemy import update
+
+    attempt = start(exam)
+    db.session.execute(update(Attempt).where(Attempt.id == attempt.id).values(
+        status="finished", finished_at=attempt.started_at, score=0, percent=0, passed=False)
+        .execution_options(synchronize_session=False))
+    assert attempt.status == "in_progress"  # this copy is stale
+    attempts.finish(attempt)
+    assert attempt.status == "finished" and attempt.score == 0
+    assert not db.session.scalars(select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id,
+                                                             AttemptEvent.kind == "finish")).all()
 
 
 def test_attempt_limit_and_waiting_time(exam, frozen_clock):

@@ -55,6 +55,23 @@ def _code_name(status: int) -> str:
             429: "rate_limited", 503: "unavailable"}.get(status, "server_error")
 
 
+TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")  # connection, rollback (deadlock), resources, shutdown
+TRANSIENT_SQLITE = ("locked", "busy", "unable to open")
+
+
+def transient(error: OperationalError) -> bool:
+    """Will the same request succeed in a moment? The connection was lost or could not be made, the server is
+    shutting down or out of resources, a deadlock or serialization failure, or SQLite busy."""
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate[:2] in TRANSIENT_SQLSTATE_CLASSES
+    if type(error.orig).__module__.startswith("sqlite3"):
+        return any(word in str(error.orig) for word in TRANSIENT_SQLITE)
+    return True  # psycopg could not connect at all: no server answered, so no state
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -73,17 +90,18 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError):
-        """The database restarting or out of reach: a clear 503 the browser's answer queue retries, not a 500.
-        The transaction was not committed, so nothing of this request was kept, and nothing half."""
+        """The database restarting, out of reach or briefly busy: a clear 503 the browser's answer queue
+        retries, not a 500. The transaction was not committed, so nothing of this request was kept, and nothing
+        half. Any other OperationalError (a missing table, a bad statement) is a bug: a logged 500."""
+        if not transient(error):
+            return unexpected(error)
         try:
             db.session.rollback()
         except OperationalError:
             db.session.remove()
         log.warning("database unavailable on %s %s: %s", request.method, request.path, str(error).split("\n")[0])
         g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is signed in
-        response = render_error(503)
-        response = response if not isinstance(response, tuple) else app.make_response(response)
-        response.status_code = 503
+        response = app.make_response(render_error(503))
         response.headers["Retry-After"] = "5"
         return response
 

@@ -103,6 +103,7 @@ def surname_matches(full_name: str, surname: str) -> bool:
 
 
 @bp.get("/.well-known/jwks.json")
+@limiter.limit(verify_limit)
 def jwks():
     data = keys.jwks()
     db.session.commit()
@@ -110,6 +111,7 @@ def jwks():
 
 
 @bp.get("/credentials/status/<purpose>")
+@limiter.limit(verify_limit)
 def status_list(purpose: str):
     if purpose not in credentials.PURPOSES:
         abort(404)

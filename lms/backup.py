@@ -8,11 +8,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +33,14 @@ class BackupError(RuntimeError):
     pass
 
 
-def _counts() -> dict[str, int]:
+UNREADABLE = (OSError, EOFError, zlib.error, tarfile.TarError)  # what a cut-off or damaged .tar.gz raises
+
+
+def _counts(connection: Any = None) -> dict[str, int]:
+    """Row counts of the main tables, read on ``connection`` (default: the session)."""
+    run = connection.execute if connection is not None else db.session.execute
     tables = set(inspect(db.engine).get_table_names())
-    return {t: db.session.scalar(select(func.count()).select_from(text(t))) for t in COUNTED if t in tables}
+    return {t: run(select(func.count()).select_from(text(t))).scalar() for t in COUNTED if t in tables}
 
 
 def _revision() -> str | None:
@@ -41,8 +49,12 @@ def _revision() -> str | None:
     return db.session.scalar(text("SELECT version_num FROM alembic_version"))
 
 
-def _libpq_url() -> str:
-    return db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _libpq() -> tuple[str, dict[str, str]]:
+    """The database URL for pg_dump/pg_restore without its password, and the environment that carries it
+    (a password on the command line is visible to every local user in ``ps``)."""
+    url = db.engine.url.set(drivername="postgresql")
+    env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
+    return url.set(password=None).render_as_string(hide_password=False), env
 
 
 def _sqlite_path() -> Path:
@@ -52,8 +64,17 @@ def _sqlite_path() -> Path:
     return Path(database)
 
 
-def _run(command: list[str]) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - fixed argv
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """SQLite's online backup: a consistent copy while others write (into a live file, under its lock)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+def _run(command: list[str], env: dict[str, str]) -> None:
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)  # noqa: S603
+    except OSError as exc:
+        raise BackupError(f"{command[0]} could not run: {exc}") from exc
     if result.returncode != 0:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()[:500]}")
 
@@ -64,47 +85,67 @@ def _storage_root() -> Path | None:
     return Path(current_app.config["LMS_STORAGE_PATH"])
 
 
+def _dump_name(dialect: str) -> str:
+    return "database.sqlite3" if dialect == "sqlite" else "database.dump"
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _dump(dump: Path) -> dict[str, int]:
+    """Write the database to ``dump``; return the row counts of exactly what was written."""
+    dialect = db.engine.dialect.name
+    if dialect == "sqlite":
+        _sqlite_copy(_sqlite_path(), dump)
+        with closing(sqlite3.connect(dump)) as copy:
+            names = {row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            return {t: copy.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - fixed names
+                    for t in COUNTED if t in names}
+    if dialect == "postgresql":
+        # count and dump one snapshot: pg_dump reads the snapshot this transaction exports
+        with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+            snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar()
+            counts = _counts(connection)
+            url, env = _libpq()
+            _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
+                  f"--file={dump}", f"--dbname={url}"], env)
+            return counts
+    raise BackupError(f"no backup method for {dialect}")
+
+
 def backup(directory: Path) -> Path:
     """Write ``lms-backup-<UTC time>.tar.gz`` into ``directory`` and return its path."""
     directory.mkdir(parents=True, exist_ok=True)
     dialect = db.engine.dialect.name
     manifest: dict[str, Any] = {"format": 1, "created_at": utcnow().isoformat(timespec="seconds"),
-                                "database": dialect, "revision": _revision(), "counts": _counts(),
+                                "database": dialect, "revision": _revision(),
                                 "storage": current_app.config["LMS_STORAGE_BACKEND"]}
-    db.session.rollback()  # the counts are read; hold no transaction while the dump runs
-    with tempfile.TemporaryDirectory(dir=directory) as work:
-        dump = Path(work) / ("database.sqlite3" if dialect == "sqlite" else "database.dump")
-        if dialect == "sqlite":
-            source = sqlite3.connect(_sqlite_path())
-            target = sqlite3.connect(dump)
-            try:
-                source.backup(target)  # a consistent copy while the site keeps running
-            finally:
-                target.close()
-                source.close()
-        elif dialect == "postgresql":
-            _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={dump}",
-                  f"--dbname={_libpq_url()}"])
-        else:
-            raise BackupError(f"no backup method for {dialect}")
-        manifest["database_sha256"] = hashlib.sha256(dump.read_bytes()).hexdigest()
-        name = f"lms-backup-{utcnow():%Y%m%dT%H%M%SZ}.tar.gz"
-        partial = directory / (name + ".part")
-        with tarfile.open(partial, "w:gz") as archive:
-            archive.add(dump, arcname=dump.name)
-            root = _storage_root()
-            files = 0
-            if root is not None and root.is_dir():
-                for path in sorted(p for p in root.rglob("*") if p.is_file()):
-                    archive.add(path, arcname=f"storage/{path.relative_to(root).as_posix()}")
-                    files += 1
-            manifest["storage_files"] = files
-            data = json.dumps(manifest, indent=2).encode()
-            info = tarfile.TarInfo("manifest.json")
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-        final = directory / name
-        partial.rename(final)
+    db.session.rollback()  # hold no transaction of the session while the dump runs
+    try:
+        with tempfile.TemporaryDirectory(dir=directory) as work:
+            dump = Path(work) / _dump_name(dialect)
+            manifest["counts"] = _dump(dump)
+            manifest["database_sha256"] = _sha256(dump)
+            partial = Path(work) / "archive.tar.gz"  # only a complete archive gets its name
+            with tarfile.open(partial, "w:gz") as archive:
+                archive.add(dump, arcname=dump.name)
+                root = _storage_root()
+                files = 0
+                if root is not None and root.is_dir():
+                    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".tmp")):
+                        archive.add(path, arcname=f"storage/{path.relative_to(root).as_posix()}")
+                        files += 1
+                manifest["storage_files"] = files
+                data = json.dumps(manifest, indent=2).encode()
+                info = tarfile.TarInfo("manifest.json")
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+            final = directory / f"lms-backup-{utcnow():%Y%m%dT%H%M%SZ}.tar.gz"
+            os.replace(partial, final)
+    except OSError as exc:
+        raise BackupError(f"the backup could not be written: {exc}") from exc
     return final
 
 
@@ -115,7 +156,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
             if member is None:
                 raise KeyError("manifest.json")
             return json.loads(member.read())
-    except (OSError, tarfile.TarError, KeyError, ValueError) as exc:
+    except (*UNREADABLE, KeyError, ValueError) as exc:
         raise BackupError(f"{path} is not a readable backup: {exc}") from exc
 
 
@@ -129,24 +170,23 @@ def restore(path: Path, force: bool = False) -> dict[str, Any]:
     if not force and _counts().get("users"):
         raise BackupError("the database is not empty; pass --force to replace it with the backup")
     db.session.rollback()
-    with tempfile.TemporaryDirectory() as work, tarfile.open(path, "r:gz") as archive:
-        archive.extractall(work, filter="data")
-        dump = Path(work) / ("database.sqlite3" if dialect == "sqlite" else "database.dump")
-        if not dump.is_file() or hashlib.sha256(dump.read_bytes()).hexdigest() != manifest.get("database_sha256"):
+    with tempfile.TemporaryDirectory() as work:
+        try:
+            with tarfile.open(path, "r:gz") as archive:
+                archive.extractall(work, filter="data")
+        except UNREADABLE as exc:  # before anything was replaced
+            raise BackupError(f"{path} is not a readable backup: {exc}") from exc
+        dump = Path(work) / _dump_name(dialect)
+        if not dump.is_file() or _sha256(dump) != manifest.get("database_sha256"):
             raise BackupError("the database in the backup is missing or damaged (checksum mismatch)")
         db.session.remove()
         db.engine.dispose()
         if dialect == "sqlite":
-            source = sqlite3.connect(dump)
-            target = sqlite3.connect(_sqlite_path())
-            try:
-                source.backup(target)  # replaces every page of the live file, under its lock
-            finally:
-                target.close()
-                source.close()
+            _sqlite_copy(dump, _sqlite_path())  # replaces every page of the live file, under its lock
         else:
+            url, env = _libpq()
             _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-                  f"--dbname={_libpq_url()}", str(dump)])
+                  f"--dbname={url}", str(dump)], env)
         stored = Path(work) / "storage"
         root = _storage_root()
         if stored.is_dir() and root is not None:

@@ -4,6 +4,7 @@ a non-empty database or a half-written archive are refused with the reason, and 
 from __future__ import annotations
 
 import io
+import json
 import tarfile
 from pathlib import Path
 
@@ -60,6 +61,24 @@ def test_damaged_archives_are_refused_and_nothing_changes(own_app, tmp_path):
     garbage.write_bytes(b"not a backup at all")
     result = _invoke(own_app, "restore", "--force", str(garbage))
     assert result.exit_code != 0 and "not a readable backup" in result.output
+    half = tmp_path / "half.tar.gz"  # a copy cut off half way
+    half.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    result = _invoke(own_app, "restore", "--force", str(half))
+    assert result.exit_code != 0 and "not a readable backup" in result.output
+
+    # an archive of the other kind of database
+    other = tmp_path / "other.tar.gz"
+    with tarfile.open(archive) as source, tarfile.open(other, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["database"] = "sqlite" if manifest["database"] == "postgresql" else "postgresql"
+                data = json.dumps(manifest).encode()
+            member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    result = _invoke(own_app, "restore", "--force", str(other))
+    assert result.exit_code != 0 and "this one is" in result.output
 
     # the database inside was changed after the backup: the checksum catches it
     tampered = tmp_path / "tampered.tar.gz"
@@ -67,7 +86,8 @@ def test_damaged_archives_are_refused_and_nothing_changes(own_app, tmp_path):
         for member in source.getmembers():
             data = source.extractfile(member).read()
             if member.name.startswith("database."):
-                data = data[:-16] + b"\0" * 16
+                middle = len(data) // 2  # one byte flipped (zeros at the end may already be zeros)
+                data = data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:]
             member.size = len(data)
             target.addfile(member, io.BytesIO(data))
     services.create_user(email="two@example.kz", full_name="Два", password=None)

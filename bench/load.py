@@ -39,8 +39,9 @@ def prepare(app, candidates: int) -> dict:
     from lms.accounts.passwords import hash_password
     from lms.assessments.models import TestDefinition
     from lms.certificates.models import Certificate
+    from lms.clock import utcnow
     from lms.curricula.models import Curriculum
-    from lms.demo.bulk import _next_id, _people_ids, _write
+    from lms.demo.bulk import next_id, person_ids, reset_sequences, write_rows
     from lms.extensions import db
     from lms.organisations.models import Organisation, OrganisationCurriculum
     from lms.training import apikeys
@@ -53,18 +54,18 @@ def prepare(app, candidates: int) -> dict:
     org = db.session.scalar(select(Organisation).join(OrganisationCurriculum).where(
         Organisation.status == "approved", OrganisationCurriculum.curriculum_id == curriculum.id)
         .order_by(Organisation.id))
-    today, now = local_today(), datetime.now(UTC)
+    today, now = local_today(), utcnow()
     secret = hash_password(PASSWORD)  # one hash for all: every sign-in still verifies at the full cost
-    run = now.strftime("%H%M%S")
-    course_id = _next_id(Course)
-    _write(Course, [{"id": course_id, "organisation_id": org.id, "curriculum_id": curriculum.id,
+    run = now.strftime("%Y%m%d%H%M%S")
+    course_id = next_id(Course)
+    write_rows(Course, [{"id": course_id, "organisation_id": org.id, "curriculum_id": curriculum.id,
                      "curriculum_version_id": version.id, "format": "in_person", "place": "Нагрузочный тест",
                      "starts_on": today - timedelta(days=8), "ends_on": today - timedelta(days=3),
                      "hours": version.min_hours, "capacity": candidates, "status": "scheduled",
                      "created_at": now}])
-    uid, eid, rid, role = _next_id(User), _next_id(Enrolment), _next_id(TrainingRecord), _next_id(RoleAssignment)
+    uid, eid, rid, role = next_id(User), next_id(Enrolment), next_id(TrainingRecord), next_id(RoleAssignment)
     already = db.session.scalar(select(func.count()).select_from(User).where(User.email.like("%@load.osh-demo.kz")))
-    ids = _people_ids(5_000_000 + already)
+    ids = person_ids(5_000_000 + already)
     users, roles, enrolments, records, accounts = [], [], [], [], []
     for n in range(candidates):
         iin, email = next(ids), f"candidate{run}-{n}@load.osh-demo.kz"
@@ -82,13 +83,8 @@ def prepare(app, candidates: int) -> dict:
                         "status": "valid"})
         accounts.append({"email": email})
     for model, rows in ((User, users), (RoleAssignment, roles), (Enrolment, enrolments), (TrainingRecord, records)):
-        _write(model, rows)
-    from lms.demo.bulk import _reset_sequences
-
-    _reset_sequences()
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(db.text("SELECT setval(pg_get_serial_sequence('role_assignments', 'id'), "
-                                   "(SELECT max(id) FROM role_assignments))"))
+        write_rows(model, rows)
+    reset_sequences(Course, User, RoleAssignment, Enrolment, TrainingRecord)
     holders = []
     for certificate in db.session.scalars(select(Certificate).where(Certificate.pdf_key.is_(None),
                                                                      Certificate.status == "valid")

@@ -90,15 +90,20 @@ def validate_kg_inn(value: str) -> str:
     return inn
 
 
-def make_iin(birth: date, sex: str = "M", serial: int = 1234) -> str:
-    """Build a valid IIN (used by the demo data and tests)."""
+def iin_or_none(birth: date, sex: str, serial: int) -> str | None:
+    """The IIN of this birth date, sex and 4-digit serial, or None when no check digit makes it valid."""
     century = (birth.year // 100) - 18  # 1800s -> 0, 1900s -> 1, 2000s -> 2
-    century_digit = century * 2 + (1 if sex == "M" else 2)
+    first11 = f"{birth:%y%m%d}{century * 2 + (1 if sex == 'M' else 2)}{serial % 10000:04d}"
+    check = check_digit(first11)
+    return None if check is None else first11 + str(check)
+
+
+def make_iin(birth: date, sex: str = "M", serial: int = 1234) -> str:
+    """Build a valid IIN (used by the demo data and tests): the first serial from ``serial`` on that has one."""
     for offset in range(10000):
-        first11 = f"{birth:%y%m%d}{century_digit}{(serial + offset) % 10000:04d}"
-        check = check_digit(first11)
-        if check is not None:
-            return first11 + str(check)
+        iin = iin_or_none(birth, sex, serial + offset)
+        if iin is not None:
+            return iin
     raise ValueError("no valid IIN for this date")  # pragma: no cover
 
 

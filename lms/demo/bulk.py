@@ -1,13 +1,15 @@
 """``flask demo bulk --people N``: realistic volumes for the reports and the benchmarks, written fast.
 
-Organisations in every region, courses on the profile's curricula, one person per trainee (an account without
-a password), a completed enrolment and a training record each, the Centre's test taken 1-40 days later with
-retakes after a failure, and a certificate for each pass, some suspended or revoked, the 12-month ones of
-earlier years expired. Pass rates rise year by year and differ by organisation. Rows go in with COPY on
-PostgreSQL and executemany on SQLite, ids taken in blocks, registry and certificate numbers from their
-counters, so the platform's own numbering carries on after it. Everything is seeded: the same N and seed
-give the same data. Grading is bypassed (no drawn questions), so the per-question statistics are untouched
-and stay consistent; the report tables are rebuilt at the end."""
+Organisations (one per 2,500 people, at least five, spread over the regions), courses on the profile's
+curricula that ended by yesterday, one person per trainee (an account without a password), a completed
+enrolment and a training record each, the Centre's test taken 1-39 days later with retakes after a failure
+(up to the test's attempts), and a certificate for each pass, some suspended or revoked, the 12-month ones of
+earlier years expired; 0.5% of the records are invalidated by the Centre afterwards, suspending their
+certificates. Nothing is dated after now. Pass rates rise year by year and differ by organisation. Rows go in
+with COPY on PostgreSQL and executemany on SQLite, ids taken in blocks, registry and certificate numbers from
+their counters, so the platform's own numbering carries on after it. The same N, seed and day give the same
+people and results (verification codes stay random secrets). Grading is bypassed (no drawn questions), so
+the per-question statistics are untouched and stay consistent; `flask demo bulk` rebuilds the reports."""
 
 from __future__ import annotations
 
@@ -26,11 +28,12 @@ from sqlalchemy import func, insert, select
 from lms.accounts.models import User
 from lms.assessments.models import Attempt, TestDefinition
 from lms.certificates.models import Certificate, CertificateEvent
+from lms.clock import utcnow
 from lms.curricula.models import Curriculum
 from lms.extensions import db
-from lms.identifiers import check_digit, make_kg_pin
+from lms.identifiers import iin_or_none, make_bin, make_kg_pin
 from lms.organisations.models import Organisation, OrganisationCurriculum
-from lms.organisations.numbers import next_number
+from lms.organisations.numbers import next_number, registry_number
 from lms.profiles import get_profile
 from lms.training.models import Course, Enrolment, TrainingRecord
 from lms.util import local_today
@@ -50,7 +53,6 @@ REASONS = ("Нарушение порядка тестирования", "Реш
 class Plan:
     curriculum_id: int
     version_id: int
-    code: str
     audience: str
     hours: int
     validity_months: int
@@ -58,51 +60,51 @@ class Plan:
     test_size: int
     time_limit: int
     pass_mark: int
+    attempts_allowed: int
     weight: float
 
 
-def _people_ids(start: int) -> Iterator[str]:
-    """Valid, distinct identification numbers for bulk people, from the ``start``-th on (bulk people are born
-    1960-1999 with serials 5000-9999, which the demo accounts never use)."""
+def person_ids(start: int) -> Iterator[str]:
+    """Valid, distinct identification numbers for generated people, from the ``start``-th on: born from 1960
+    on, with serials 7000-9999 on KZ (the demo accounts and tests use lower ones) and 50000-99999 on KG."""
     kz = get_profile().code == "KZ"
     n = 0
     day = date(1960, 1, 1)
     while True:
         for sex in "MF":
-            if kz:
-                digit = ((day.year // 100) - 18) * 2 + (1 if sex == "M" else 2)
-                for serial in range(5000, 10000):
-                    first11 = f"{day:%y%m%d}{digit}{serial:04d}"
-                    check = check_digit(first11)
-                    if check is None:
-                        continue
-                    if n >= start:
-                        yield first11 + str(check)
-                    n += 1
-            else:
-                for serial in range(50000, 100000):
-                    if n >= start:
-                        yield make_kg_pin(day, sex, serial)
-                    n += 1
+            for serial in (range(7000, 10000) if kz else range(50000, 100000)):
+                number = iin_or_none(day, sex, serial) if kz else make_kg_pin(day, sex, serial)
+                if number is None:
+                    continue
+                if n >= start:
+                    yield number
+                n += 1
         day += timedelta(days=1)
 
 
 def _org_id(serial: int) -> str:
     if get_profile().code == "KZ":
-        while True:
-            first11 = f"1503{'4'}0{serial % 100000:05d}"
-            check = check_digit(first11)
-            if check is not None:
-                return first11 + str(check)
-            serial += 1
+        return make_bin(date(2015, 3, 1), serial)
     return f"0{date(2015, 3, 1):%d%m%Y}{serial % 100000:05d}"
 
 
-def _next_id(model: Any) -> int:
+def _employers(count: int, taken: set[str]) -> list[tuple[str, str]]:
+    """Distinct employer BINs (none of them a training organisation's) with their names."""
+    employers, serial = [], 0
+    while len(employers) < count:
+        bin_ = _org_id(serial)
+        serial += 1
+        if bin_ not in taken:
+            taken.add(bin_)
+            employers.append((bin_, f"ТОО «Предприятие {len(employers) + 1}»"))
+    return employers
+
+
+def next_id(model: Any) -> int:
     return (db.session.scalar(select(func.max(model.id))) or 0) + 1
 
 
-def _write(model: Any, rows: list[dict[str, Any]]) -> None:
+def write_rows(model: Any, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts of column values, all with the same keys): COPY on PostgreSQL, executemany else."""
     if not rows:
         return
@@ -136,9 +138,9 @@ def _plans() -> list[Plan]:
         test = db.session.scalar(select(TestDefinition).where(TestDefinition.curriculum_id == curriculum.id))
         if test is None or version.country not in (country, "BOTH"):
             continue
-        plans.append(Plan(curriculum.id, version.id, curriculum.code, version.audience, version.min_hours,
-                          version.validity_months, test.id, test.size, test.time_limit_minutes,
-                          test.pass_mark_percent, weights.get(version.audience, 1.0)))
+        plans.append(Plan(curriculum.id, version.id, version.audience, version.min_hours, version.validity_months,
+                          test.id, test.size, test.time_limit_minutes, test.pass_mark_percent,
+                          test.attempts_allowed, weights.get(version.audience, 1.0)))
     if not plans:
         raise RuntimeError("no active curriculum with a test: run `flask curricula load` and `flask banks import`")
     return plans
@@ -152,13 +154,13 @@ def bulk(people: int, seed: int = 1, first_year: int | None = None) -> dict[str,
     today = local_today()
     first_year = first_year or today.year - 2
     plans = _plans()
-    now = datetime.now(UTC)
+    now = utcnow()
     already = db.session.scalar(select(func.count()).select_from(User)
                                 .where(User.email.like(f"%@{EMAIL_DOMAIN}"))) or 0
 
     # organisations: one per 2,500 people (at least 5), in every region, each with its own quality
     n_orgs = max(5, people // 2500)
-    org_start = _next_id(Organisation)
+    org_start = next_id(Organisation)
     existing_bins = set(db.session.scalars(select(Organisation.bin)))
     orgs, links, quality, offered = [], [], {}, {}
     serial = 60000 + org_start
@@ -174,21 +176,22 @@ def bulk(people: int, seed: int = 1, first_year: int | None = None) -> dict[str,
         year = 2020 + i % 5
         orgs.append({"id": oid, "bin": bin_, "name_state": f"«Қауіпсіз еңбек-{oid}» оқу орталығы",
                      "name_ru": f"Учебный центр «Безопасный труд-{oid}»", "region": region.code,
-                     "created_at": now, "status": "approved",
-                     "registry_number": f"TO-{year}-{next_number('TO', year):05d}",
+                     "created_at": datetime(year, 2, 1, 6, tzinfo=UTC), "status": "approved",
+                     "registry_number": registry_number(year),
                      "address": f"{region.names['ru']}, ул. Абая, {1 + i % 150}", "email": f"org{oid}@{EMAIL_DOMAIN}",
                      "approved_at": datetime(year, 3, 1, 6, tzinfo=UTC)})
         quality[oid] = rng.uniform(-0.15, 0.12)
         offered[oid] = [p for p in plans if p.audience in ("managers", "osh_specialists") or rng.random() < 0.6]
-        links += [{"organisation_id": oid, "curriculum_id": p.curriculum_id, "approved_at": now} for p in offered[oid]]
-    _write(Organisation, orgs)
-    _write(OrganisationCurriculum, links)
+        links += [{"organisation_id": oid, "curriculum_id": p.curriculum_id, "approved_at": orgs[-1]["approved_at"]}
+                  for p in offered[oid]]
+    write_rows(Organisation, orgs)
+    write_rows(OrganisationCurriculum, links)
 
-    state = {"courses": {}, "next_course": _next_id(Course), "identifiers": _people_ids(already),
-             "employers": [(_org_id(90000 + k), f"ТОО «Предприятие {k}»") for k in range(max(20, people // 50))],
-             "ids": {"user": _next_id(User), "enrolment": _next_id(Enrolment), "record": _next_id(TrainingRecord),
-                     "attempt": _next_id(Attempt), "certificate": _next_id(Certificate),
-                     "event": _next_id(CertificateEvent)},
+    state = {"courses": {}, "next_course": next_id(Course), "identifiers": person_ids(already),
+             "employers": _employers(max(20, people // 50), existing_bins),
+             "ids": {"user": next_id(User), "enrolment": next_id(Enrolment), "record": next_id(TrainingRecord),
+                     "attempt": next_id(Attempt), "certificate": next_id(Certificate),
+                     "event": next_id(CertificateEvent)},
              "org_ids": [o["id"] for o in orgs], "offered": offered, "quality": quality,
              "span_days": max((today - date(first_year, 1, 15)).days, 1), "today": today, "now": now}
     totals = {"people": people, "organisations": len(orgs), "courses": 0, "attempts": 0, "certificates": 0}
@@ -196,7 +199,7 @@ def bulk(people: int, seed: int = 1, first_year: int | None = None) -> dict[str,
         written = _chunk(rng, already + offset, min(CHUNK, people - offset), state)
         for name, count in written.items():
             totals[name] += count
-    _reset_sequences()
+    reset_sequences(Organisation, Course, User, Enrolment, TrainingRecord, Attempt, Certificate, CertificateEvent)
     totals["seconds"] = round(time.perf_counter() - started, 1)
     return totals
 
@@ -215,7 +218,7 @@ def _chunk(rng: random.Random, first_person: int, count: int, state: dict[str, A
         oid = rng.choice(state["org_ids"])
         offered = state["offered"][oid]
         plan = rng.choices(offered, weights=[p.weight for p in offered])[0]
-        end = today - timedelta(days=rng.randrange(state["span_days"]))
+        end = today - timedelta(days=1 + rng.randrange(state["span_days"]))  # a course that ended by yesterday
         start = end - timedelta(days=max(2, plan.hours // 8))
         key = (oid, plan.curriculum_id, end.year, end.month)
         course = state["courses"].get(key)
@@ -242,27 +245,31 @@ def _chunk(rng: random.Random, first_person: int, count: int, state: dict[str, A
                            "employer_bin": employer_bin, "employer_name": employer_name, "position": position,
                            "audience": plan.audience, "user_id": uid, "status": "completed",
                            "created_at": completed_at, "completed_at": completed_at})
-        invalid = rng.random() < 0.005
-        records.append({"id": rid, "enrolment_id": eid, "iin": iin, "full_name": name, "user_id": uid,
+        invalid = rng.random() < 0.005  # the Centre invalidates it later: its certificates are suspended
+        record = {"id": rid, "enrolment_id": eid, "iin": iin, "full_name": name, "user_id": uid,
                         "curriculum_id": plan.curriculum_id, "curriculum_version_id": plan.version_id,
                         "course_id": course["id"], "organisation_id": oid,
                         "lecturers": [{"id": None, "name": "Лектор центра", "certificate_number": None}],
                         "hours": plan.hours, "started_on": start, "completed_on": end,
                         "employer_bin": employer_bin, "employer_name": employer_name, "position": position,
                         "audience": plan.audience, "created_at": completed_at,
-                        "status": "invalidated" if invalid else "valid",
-                        "invalidated_at": completed_at + timedelta(days=30) if invalid else None,
-                        "invalidation_reason": REASONS[1] if invalid else None})
+                        "status": "valid", "invalidated_at": None, "invalidation_reason": None}
+        records.append(record)
+        issued_here = len(certificates)
         if rng.random() < 0.1:
+            if invalid:
+                _invalidate(rng, record, [], completed_at, now)
             continue  # trained, not (yet) tested
         # the test 1-40 days later; pass rates rise by year and differ by organisation; retakes after a failure
         day = end + timedelta(days=rng.randrange(1, 40))
         chance = 0.3 + 0.1 * (day.year - 2024) + state["quality"][oid]
         language = profile.state_language if rng.random() < 0.6 else "ru"
         need = -(-plan.test_size * plan.pass_mark // 100)
-        for number in (1, 2, 3):
+        last = completed_at
+        for number in range(1, plan.attempts_allowed + 1):
             began = _moment(day, rng)
-            finished = began + timedelta(minutes=rng.randint(8, plan.time_limit - 1))
+            finished = began + timedelta(minutes=rng.randint(min(8, max(1, plan.time_limit - 1)),
+                                                             max(1, plan.time_limit - 1)))
             if finished > now:
                 break
             annulled = rng.random() < 0.005
@@ -279,7 +286,8 @@ def _chunk(rng: random.Random, first_person: int, count: int, state: dict[str, A
                              "score": correct, "max_score": plan.test_size, "percent": pct,
                              "passed": None if annulled else passed, "device_hash": "bulk", "device_unlocked": False,
                              "annulled_reason": REASONS[0] if annulled else None})
-            if passed and not annulled and not invalid:
+            last = finished
+            if passed and not annulled:
                 _certificate(rng, plan, certificates, events, issued_by_year, ids, now, aid=aid, uid=uid, rid=rid,
                              name=name, iin=iin, oid=oid, course_id=course["id"], employer_bin=employer_bin,
                              finished=finished, pct=pct, language=language)
@@ -287,6 +295,8 @@ def _chunk(rng: random.Random, first_person: int, count: int, state: dict[str, A
                 break  # passed, annulled, or gave up for now
             day += timedelta(days=rng.randint(2, 20))
             chance += 0.1
+        if invalid:
+            _invalidate(rng, record, certificates[issued_here:], last, now)
 
     # numbers from the platform's own counters, so issuing carries on after the generated ones
     prefix = profile.certificate_prefix
@@ -301,7 +311,7 @@ def _chunk(rng: random.Random, first_person: int, count: int, state: dict[str, A
     new_courses = [{k: v for k, v in c.items() if k != "enrolled"} for c in course_rows]
     for model, rows in ((Course, new_courses), (User, users), (Enrolment, enrolments), (TrainingRecord, records),
                         (Attempt, attempts), (Certificate, certificates), (CertificateEvent, events)):
-        _write(model, rows)
+        write_rows(model, rows)
     return {"courses": len(course_rows), "attempts": len(attempts), "certificates": len(certificates)}
 
 
@@ -334,12 +344,25 @@ def _certificate(rng: random.Random, plan: Plan, certificates: list, events: lis
         ids["event"] += 1
 
 
-def _reset_sequences() -> None:
-    """After explicit ids, PostgreSQL's sequences must continue past them."""
+def _invalidate(rng: random.Random, record: dict[str, Any], certificates: list[dict[str, Any]], after: datetime,
+                now: datetime) -> None:
+    """The Centre invalidates the record some days after its last test (if that day has come), suspending its
+    certificates, as an invalidation for cause does."""
+    at = after + timedelta(days=rng.randint(1, 30))
+    if at > now:
+        return
+    record.update(status="invalidated", invalidated_at=at, invalidation_reason=REASONS[1])
+    for certificate in certificates:
+        if certificate["status"] == "valid":
+            certificate.update(status="suspended", status_reason=REASONS[1], status_changed_at=at)
+
+
+def reset_sequences(*models: Any) -> None:
+    """After rows written with explicit ids, PostgreSQL's sequences must continue past them."""
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         return
-    for model in (Organisation, Course, User, Enrolment, TrainingRecord, Attempt, Certificate, CertificateEvent):
+    for model in models:
         table = model.__tablename__
         connection.exec_driver_sql(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608

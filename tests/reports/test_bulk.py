@@ -43,6 +43,17 @@ def test_bulk_generates_valid_data_in_every_status(app):
     bad = db.session.scalar(select(func.count()).select_from(Certificate)
                             .join(Attempt, Attempt.id == Certificate.attempt_id).where(Attempt.passed.is_not(True)))
     assert bad == 0
+    # nothing is dated after now; an invalidated record's certificates are suspended, as the Centre's action does
+    from lms.clock import utcnow
+
+    now = utcnow()
+    for column in (Attempt.finished_at, Certificate.issued_at, Certificate.status_changed_at,
+                   TrainingRecord.created_at, TrainingRecord.invalidated_at, User.created_at):
+        assert (db.session.scalar(select(func.max(column))) or now) <= now, column
+    invalidated = db.session.scalars(select(Certificate).join(
+        TrainingRecord, TrainingRecord.id == Certificate.training_record_id)
+        .where(TrainingRecord.status == "invalidated")).all()
+    assert invalidated and all(c.status in ("suspended", "revoked") for c in invalidated)
     # a second run adds more people without colliding
     again = runner.invoke(args=["demo", "bulk", "--people", "200", "--seed", "4", "--no-refresh"])
     assert again.exit_code == 0, again.output

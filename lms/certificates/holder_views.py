@@ -6,9 +6,9 @@ from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.certificates import credentials, services
+from lms.certificates import services
 from lms.certificates.models import Certificate, shown
-from lms.certificates.verification import render_status
+from lms.certificates.verification import credential_response, render_status
 from lms.extensions import db
 from lms.tokens import InvalidToken, make_token, read_token
 from lms.util import external_url
@@ -44,11 +44,7 @@ def pdf(certificate_id: int):
 @bp.get("/me/certificates/<int:certificate_id>/credential")
 @login_required
 def credential(certificate_id: int):
-    certificate = own_certificate_or_404(certificate_id)
-    token = credentials.credential_jwt(certificate)
-    db.session.commit()
-    return Response(token, mimetype="application/vc+jwt", headers={
-        "Content-Disposition": f'attachment; filename="{certificate.number}.vc.jwt"'})
+    return credential_response(own_certificate_or_404(certificate_id))
 
 
 @bp.get("/me/certificates/<int:certificate_id>/share")

@@ -67,7 +67,11 @@ def verify(code: str):
 @bp.get("/v/<code>/credential")
 @limiter.limit(verify_limit)
 def credential(code: str):
-    certificate = by_code(code) or abort(404)
+    return credential_response(by_code(code) or abort(404))
+
+
+def credential_response(certificate: Certificate) -> Response:
+    """The certificate's signed credential as a download (for the public and for its holder)."""
     token = credentials.credential_jwt(certificate)
     db.session.commit()
     return Response(token, mimetype="application/vc+jwt", headers={

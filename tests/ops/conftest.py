@@ -22,22 +22,19 @@ def own_app(tmp_path) -> Iterator[object]:
     from lms import create_app
     from lms.extensions import db
 
-    drop = None
-    if TEST_DATABASE_URL:
-        url, drop = _postgres_throwaway(TEST_DATABASE_URL)
-        url = url.render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{tmp_path / 'own.sqlite3'}"
+    url, drop = own_database(tmp_path)
     instance = tmp_path / "instance"
     instance.mkdir()
     app = create_app(test_settings(instance, url))
-    with app.app_context():
-        upgrade()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    if drop is not None:
-        drop()
+    try:
+        with app.app_context():
+            upgrade()
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if drop is not None:
+            drop()
 
 
 def eligible_candidate(email: str = "candidate.ops@example.kz", password: str = "Correct-Horse-Battery-7"):
@@ -121,12 +118,16 @@ def gunicorn(env: dict, port: int, workers: int = 1):
                                 f"127.0.0.1:{port}", "--log-level", "error", "wsgi:app"], cwd=root,
                                env={**os.environ, **env})
     for _ in range(150):
+        if process.poll() is not None:  # it exited (the port was taken, a bad setting): not someone else's server
+            break
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
                 return process
         except requests.RequestException:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)
     process.kill()
+    process.wait()
     raise RuntimeError("gunicorn did not start")
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import CSRF_RE
-from tests.ops.conftest import platform_with_candidate
+from tests.ops.conftest import free_port, platform_with_candidate
 
 
 def _bindir() -> Path | None:
@@ -40,9 +39,7 @@ class Cluster:
         self.bindir = bindir
         self.root = Path(tempfile.mkdtemp(prefix="lms-pg-"))
         self.data, self.log = self.root / "data", self.root / "server.log"
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.prefix: list[str] = []
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
@@ -77,9 +74,11 @@ def cluster():
     if bindir is None:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
     c = Cluster(bindir)
-    c.start()
-    yield c
-    c.remove()
+    try:
+        c.start()
+        yield c
+    finally:
+        c.remove()
 
 
 def test_postgresql_restarts_during_a_test(cluster, tmp_path):

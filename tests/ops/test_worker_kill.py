@@ -36,17 +36,21 @@ def served(tmp_path):
     instance = tmp_path / "instance"
     app, settings, email, test_id = platform_with_candidate(instance, url)
     port = free_port()
-    server = gunicorn({"LMS_INSTANCE_PATH": str(instance), "LMS_DATABASE_URL": url,
-                       "LMS_SECRET_KEY": settings["SECRET_KEY"], "LMS_BASE_URL": f"http://127.0.0.1:{port}",
-                       "LMS_RATELIMIT_LOGIN": "1000 per minute", "LMS_PASSWORD_TIME_COST": "1",
-                       "LMS_PASSWORD_MEMORY_COST": "8"}, port, workers=2)
-    yield {"app": app, "url": f"http://127.0.0.1:{port}", "server": server, "email": email, "test_id": test_id}
-    server.terminate()
-    server.wait(timeout=30)
-    with app.app_context():
-        db.engine.dispose()
-    if drop is not None:
-        drop()
+    server = None
+    try:  # whatever fails, no server and no database are left behind
+        server = gunicorn({"LMS_INSTANCE_PATH": str(instance), "LMS_DATABASE_URL": url,
+                           "LMS_SECRET_KEY": settings["SECRET_KEY"], "LMS_BASE_URL": f"http://127.0.0.1:{port}",
+                           "LMS_RATELIMIT_LOGIN": "1000 per minute", "LMS_PASSWORD_TIME_COST": "1",
+                           "LMS_PASSWORD_MEMORY_COST": "8"}, port, workers=2)
+        yield {"app": app, "url": f"http://127.0.0.1:{port}", "server": server, "email": email, "test_id": test_id}
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        with app.app_context():
+            db.engine.dispose()
+        if drop is not None:
+            drop()
 
 
 def test_answers_survive_killed_workers(served):

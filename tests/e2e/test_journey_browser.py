@@ -15,21 +15,10 @@ from lms.demo.seed import demo_password
 from lms.identifiers import make_bin, make_iin
 from tests.e2e.test_exam_browser import current_attempt, key_for
 from tests.e2e.test_foundation_browser import sign_in
-from tests.e2e.test_registry_browser import PDF, outbox_link
+from tests.e2e.test_registry_browser import PDF, outbox_link, set_password
 
 LECTURER_IIN = make_iin(date(1981, 4, 4), "F", 6161)
 TRAINEE_IIN = make_iin(date(1990, 10, 10), "M", 6262)
-
-
-def set_password(page, base: str, link: str, password: str) -> None:
-    page.goto(base + link)
-    page.locator("#password").fill(password)
-    page.locator("#confirm").fill(password)
-    with page.expect_navigation():
-        page.locator("form button[type=submit]").last.click()
-    errors = page.locator(".error, .form-alert, .flash-error").all_inner_texts()
-    assert not errors, errors
-    expect(page.locator("#password")).to_have_count(0)  # signed in, no longer on the form
 
 
 def test_from_application_to_revoked_certificate(open_page, browser, live_app, tmp_path):

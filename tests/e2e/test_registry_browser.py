@@ -20,6 +20,17 @@ def outbox_link(admin, base: str, email: str, path: str) -> str:
     return re.search(rf"https?://[^\s]+({path}/\S+)", text).group(1)
 
 
+def set_password(page, base: str, link: str, password: str) -> None:
+    page.goto(base + link)
+    page.locator("#password").fill(password)
+    page.locator("#confirm").fill(password)
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").last.click()
+    errors = page.locator(".error, .form-alert, .flash-error").all_inner_texts()
+    assert not errors, errors
+    expect(page.locator("#password")).to_have_count(0)  # signed in, no longer on the form
+
+
 def test_organisation_lifecycle(open_page, live_server, tmp_path):
     base = live_server
     applicant = open_page("ru-RU")
@@ -40,11 +51,7 @@ def test_organisation_lifecycle(open_page, live_server, tmp_path):
     applicant.locator("#bin").fill(bin_)
     applicant.locator("form button[type=submit]").last.click()
     expect(applicant.locator("h1")).to_have_text("Check your e-mail")
-    link = outbox_link(centre, base, "aliya@zhana.kz", "/activate")
-    applicant.goto(base + link)
-    applicant.locator("#password").fill("Zhana-Qauipsizdik-1")
-    applicant.locator("#confirm").fill("Zhana-Qauipsizdik-1")
-    applicant.locator("form button[type=submit]").last.click()
+    set_password(applicant, base, outbox_link(centre, base, "aliya@zhana.kz", "/activate"), "Zhana-Qauipsizdik-1")
 
     # 2. Complete the draft, attach a document, submit.
     applicant.goto(base + "/org/")

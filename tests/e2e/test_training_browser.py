@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from lms.demo.seed import demo_password
 from lms.identifiers import make_iin
 from tests.e2e.test_foundation_browser import sign_in
-from tests.e2e.test_registry_browser import outbox_link
+from tests.e2e.test_registry_browser import outbox_link, set_password
 
 
 def test_distance_course_to_training_record(open_page, live_server):
@@ -55,11 +55,8 @@ def test_distance_course_to_training_record(open_page, live_server):
     expect(manager.locator("table")).to_contain_text("Әсел Дәуренқызы Нұрғалиева")
 
     # The trainee creates an account through the link and reads every topic.
-    link = outbox_link(centre, base, "asel.nurgaliyeva@example.kz", "/enrolment")
-    trainee.goto(base + link)
-    trainee.locator("#password").fill("Asel-Qauipsiz-2026")
-    trainee.locator("#confirm").fill("Asel-Qauipsiz-2026")
-    trainee.locator("form button[type=submit]").last.click()
+    set_password(trainee, base, outbox_link(centre, base, "asel.nurgaliyeva@example.kz", "/enrolment"),
+                 "Asel-Qauipsiz-2026")
     expect(trainee.locator("html")).to_have_attribute("lang", "kk")
     trainee.locator(".curriculum-list a").first.click()
     trainee.locator(".topics-list a").first.click()

@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, event, orm, text
 from sqlalchemy.engine import URL, make_url
 
 from lms import clock, create_app
+from lms.accounts.roles import ROLES
 from lms.extensions import db, limiter
 from tests.factories import PDF, valid_data
 
@@ -236,6 +237,21 @@ def make_organisation() -> Callable[..., object]:
         db.session.add(org)
         db.session.commit()
         return org
+
+    return factory
+
+
+@pytest.fixture
+def role_users(make_user, make_organisation) -> Callable[..., dict[str, object]]:
+    """role_users(employer_bin=...) -> {role: a user holding it}, for the access matrices: the organisation
+    roles on an organisation of their own (not the one under test), the employer on ``employer_bin``."""
+
+    def factory(employer_bin: str = "150440043215") -> dict[str, object]:
+        other = make_organisation()
+        users = {role: make_user(role, organisation=other if role in ("org_manager", "lecturer") else None,
+                                 employer_bin=employer_bin if role == "employer" else None) for role in ROLES}
+        db.session.commit()
+        return users
 
     return factory
 

@@ -12,16 +12,11 @@ PERSONAS = [*ROLES, "course_manager", "course_lecturer", "candidate_self", "anon
 
 
 @pytest.fixture
-def world(exam, make_user, make_organisation):
+def world(exam, role_users):
     attempt = attempts.start(exam.candidate, exam.test, "kk", "device")
     question = db.session.scalars(db.select(Question).where(Question.status == "active")).first()
-    other = make_organisation()
     people = {"course_manager": exam.setup.manager, "course_lecturer": exam.setup.lecturer_user,
-              "candidate_self": exam.candidate}
-    for role in ROLES:
-        people[role] = make_user(role, organisation=other if role in ("org_manager", "lecturer") else None,
-                                 employer_bin="150440043215" if role == "employer" else None)
-    db.session.commit()
+              "candidate_self": exam.candidate, **role_users()}
     return {"people": people, "attempt": attempt, "test": exam.test, "question": question,
             "org": exam.setup.organisation}
 

@@ -10,13 +10,8 @@ PERSONAS = [*ROLES, "holder", "anonymous"]
 
 
 @pytest.fixture
-def world(exam, issued, make_user, make_organisation):
-    other = make_organisation()
-    people = {"holder": exam.candidate}
-    for role in ROLES:
-        people[role] = make_user(role, organisation=other if role in ("org_manager", "lecturer") else None,
-                                 employer_bin="150440043215" if role == "employer" else None)
-    db.session.commit()
+def world(exam, issued, role_users):
+    people = {"holder": exam.candidate, **role_users()}
     return {"people": people, "certificate": issued, "org": exam.setup.organisation}
 
 

@@ -13,12 +13,8 @@ ADMIN_ACTIONS = ["/admin/users/{target}/active", "/admin/users/{target}/invite"]
 
 
 @pytest.fixture
-def people(make_user, make_organisation):
-    org = make_organisation()
-    users = {}
-    for role in ROLES:
-        users[role] = make_user(role, organisation=org if role in ("org_manager", "lecturer") else None,
-                                employer_bin=make_bin(date(2015, 4, 1)) if role == "employer" else None)
+def people(make_user, role_users):
+    users = role_users(employer_bin=make_bin(date(2015, 4, 1)))
     users["target"] = make_user("candidate")
     return users
 

@@ -16,17 +16,12 @@ PERSONAS = [*ROLES, "own_manager", "anonymous"]
 
 
 @pytest.fixture
-def world(make_user, make_application, make_organisation):
+def world(make_user, make_application, role_users):
     admin = make_user("centre_admin")
     own = make_user()
     application = make_application("submitted", manager=own)
     approved_app = make_application("approved", manager=own, admin=admin)
-    other_org = make_organisation(bin=make_bin(date(2016, 2, 2), 61))
-    people = {"own_manager": own, "centre_admin": admin}
-    for role in ROLES:
-        if role != "centre_admin":
-            people[role] = make_user(role, organisation=other_org if role in ("org_manager", "lecturer") else None,
-                                     employer_bin=make_bin(date(2015, 4, 1)) if role == "employer" else None)
+    people = {**role_users(employer_bin=make_bin(date(2015, 4, 1))), "own_manager": own, "centre_admin": admin}
     lecturer = lecturers.create(make_iin(date(1972, 2, 2), "M", 61), {"full_name": "Лектор Матрица"}, admin)
     db.session.commit()
     return {"people": people, "app": application, "org": approved_app.organisation, "lecturer": lecturer,

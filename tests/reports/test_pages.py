@@ -30,10 +30,8 @@ PAGES = [
 
 
 @pytest.fixture
-def people(make_user, make_organisation):
-    other = make_organisation()
-    return {role: make_user(role, organisation=other if role in ("org_manager", "lecturer") else None,
-                            employer_bin="150440043215" if role == "employer" else None) for role in ROLES}
+def people(role_users):
+    return role_users()
 
 
 @pytest.mark.parametrize("persona", [*ROLES, "anonymous"])

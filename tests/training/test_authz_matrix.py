@@ -16,7 +16,7 @@ PERSONAS = [*ROLES, "own_manager", "course_lecturer", "trainee", "anonymous"]
 
 
 @pytest.fixture
-def world(app, setup, make_course, make_user, make_organisation):
+def world(app, setup, make_course, make_user, role_users):
     course = make_course()
     user = make_user("candidate", iin=trainee(1)["iin"], email="trainee.one@example.kz")
     with app.test_request_context():
@@ -26,13 +26,8 @@ def world(app, setup, make_course, make_user, make_organisation):
     completion.record_attendance(other_row, {t.position for t in course.version.topics}, setup.manager)
     record = completion.complete(other_row, setup.manager)
     key, _raw = apikeys.create(setup.organisation, "1C", setup.manager)
-    other = make_organisation()
-    people = {"own_manager": setup.manager, "course_lecturer": setup.lecturer_user, "trainee": user,
-              "centre_admin": setup.admin}
-    for role in ROLES:
-        if role != "centre_admin":
-            people[role] = make_user(role, organisation=other if role in ("org_manager", "lecturer") else None,
-                                     employer_bin="150440043215" if role == "employer" else None)
+    people = {**role_users(), "own_manager": setup.manager, "course_lecturer": setup.lecturer_user,
+              "trainee": user, "centre_admin": setup.admin}
     db.session.commit()
     return {"people": people, "course": course, "row": row, "org": setup.organisation, "record": record, "key": key}
 

@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 BENCH_PEOPLE ?= 1000000
 BENCH_CANDIDATES ?= 2000
-SYSTEM_PACKAGES := chromium poppler-utils zbar-tools
+SYSTEM_PACKAGES := libharfbuzz-subset0 chromium poppler-utils zbar-tools
 
 .PHONY: setup run test lint translations system-deps bench
 

@@ -237,6 +237,7 @@ def main() -> int:
          "--keep-alive", "75", "-b", f"127.0.0.1:{PORT}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
     worker = subprocess.Popen([str(venv / "flask"), "--app", "wsgi", "worker"], cwd=ROOT, env=env,  # noqa: S603
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wanted = set(filter(None, args.only.split(",")))
     report["server"] = {"gunicorn_workers": args.workers, "worker_class": "gthread", "threads": args.threads}
     try:
         wait_for(f"http://127.0.0.1:{PORT}/healthz")
@@ -251,7 +252,6 @@ def main() -> int:
             ("exam", {"users": n, "spawn_rate": max(n / 60, 1), "think": [low, high],
                       "seconds": int(60 + plan["questions"] * (high + 5) + 300)}),
         ]
-        wanted = set(filter(None, args.only.split(",")))
         for name, extra in scenarios:
             if wanted and name not in wanted:
                 continue
@@ -270,6 +270,7 @@ def main() -> int:
                 sampler.join()
                 result = json.loads(out_path.read_text())
             result["resources"] = sampler.summary()
+            result["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
             report["scenarios"][name] = result
             for request, r in result["requests"].items():
                 print(f"   {request:<40}{r['n']:>8}{r['failures']:>6}{r['rps']:>9}{r['p50_ms']:>8}"
@@ -284,6 +285,11 @@ def main() -> int:
                 proc.kill()
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "load-postgresql.json"
+    if wanted and out.exists():  # a partial run replaces only its own scenarios in the last full report
+        previous = json.loads(out.read_text(encoding="utf-8"))
+        for name, result in previous.get("scenarios", {}).items():
+            report["scenarios"].setdefault(name, result)
+        report.setdefault("build", previous.get("build"))
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"written to {out}")
     return 0

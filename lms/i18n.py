@@ -32,16 +32,27 @@ def select_locale() -> str:
     return chosen if chosen in LOCALES else default_locale()
 
 
-@bp.post("/lang")
-def set_language():
-    locale = request.form.get("locale", "")
-    response = redirect(safe_next(request.form.get("next")))
+def _remember(locale: str):
+    """Redirect back, remembering a valid ``locale`` in a year-long cookie."""
+    response = redirect(safe_next(request.values.get("next")))
     if locale in LOCALES:
         response.set_cookie(COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=current_app.config["SESSION_COOKIE_SECURE"])
-        if current_user.is_authenticated and current_user.locale != locale:
-            current_user.locale = locale
-            db.session.commit()
     return response
 
 
+@bp.get("/lang")
+def choose_language():
+    """The switch for visitors who are not signed in: a plain GET that only sets the cookie, so that public
+    pages (the certificate check above all) need neither a session nor a form token."""
+    return _remember(request.args.get("locale", ""))
+
+
+@bp.post("/lang")
+def set_language():
+    """The switch for a signed-in user (a form with its token): also remembered on the account, for e-mail."""
+    locale = request.form.get("locale", "")
+    if locale in LOCALES and current_user.is_authenticated and current_user.locale != locale:
+        current_user.locale = locale
+        db.session.commit()
+    return _remember(locale)

@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 
 from lms.accounts.roles import ROLE_LABELS
 from lms.curricula import vocab
+from lms.curricula.models import localized
 from lms.i18n import LOCALE_NAMES, LOCALES
 from lms.identifiers import mask
 from lms.organisations import vocab as registry_vocab
@@ -31,7 +32,8 @@ def local_date(value: date | datetime | None, fmt: str = "medium") -> str:
 
 
 def install_templating(app: Flask) -> None:
-    app.jinja_env.filters.update(local_datetime=local_datetime, local_date=local_date, mask=mask)
+    app.jinja_env.filters.update(local_datetime=local_datetime, local_date=local_date, mask=mask,
+                                 localized=localized)
     app.jinja_env.globals.update(LOCALES=LOCALES, LOCALE_NAMES=LOCALE_NAMES, ROLE_LABELS=ROLE_LABELS,
                                  csrf_token=generate_csrf, external_url=external_url, vocab=vocab,
                                  registry_vocab=registry_vocab, DOCUMENT_KINDS=DOCUMENT_KINDS)

@@ -177,10 +177,16 @@ def csrf_from(client: FlaskClient, url: str = "/login") -> str:
 
 
 def post_form(client: FlaskClient, url: str, data: dict[str, object] | None = None, *,
-              token_from: str = "/", **kwargs: object):
-    """POST like a browser: with the CSRF token the site gave this client."""
+              token_from: str | None = None, **kwargs: object):
+    """POST like a browser: with the CSRF token the site gave this client (by default from the home page's
+    language switch, which carries one for a signed-in user, or else from the sign-in form)."""
     payload = dict(data or {})
-    payload.setdefault("csrf_token", csrf_from(client, token_from))
+    if token_from is None:
+        match = CSRF_RE.search(client.get("/").get_data(as_text=True))
+        token = match.group(1) if match else csrf_from(client, "/login")
+    else:
+        token = csrf_from(client, token_from)
+    payload.setdefault("csrf_token", token)
     return client.post(url, data=payload, **kwargs)
 
 

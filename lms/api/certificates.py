@@ -26,7 +26,7 @@ def certificate_status(number: str):
     _employer_key()
     certificate = db.session.scalar(select(Certificate).where(Certificate.number == number.strip().upper()[:30])
                                     .options(*shown()))
-    log_check(certificate, "api")
+    log_check(certificate.id if certificate else None, "api")
     if certificate is None:
         db.session.commit()
         raise ApiError(404, "not_found", "no certificate with this number")

@@ -78,9 +78,11 @@ def in_progress(user: Any, test: TestDefinition) -> Attempt | None:
     return attempt
 
 
-def start_problem(user: Any, test: TestDefinition) -> tuple[Any, Any]:
-    """(reason the candidate may not start now, or None; the training record it would rest on)."""
-    item = next((e for e in eligibility(user) if e["record"].curriculum_id == test.curriculum_id), None)
+def start_problem(user: Any, test: TestDefinition, items: list[dict[str, Any]] | None = None) -> tuple[Any, Any]:
+    """(reason the candidate may not start now, or None; the training record it would rest on). ``items``: the
+    user's ``eligibility`` when the caller has it already."""
+    items = eligibility(user) if items is None else items
+    item = next((e for e in items if e["record"].curriculum_id == test.curriculum_id), None)
     if item is None:
         return _l("A completed training course on this curriculum is needed before the Centre's test."), None
     if not item["eligible"]:

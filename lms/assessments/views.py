@@ -63,20 +63,22 @@ def _set_device_cookie(response, token: str):
 @login_required
 def index():
     tests = []
-    for item in eligibility(current_user):
+    items = eligibility(current_user)
+    for item in items:
         test = service.test_for(item["record"].curriculum_id)
         if test is None:
             continue
-        problem, _record = service.start_problem(current_user, test)
+        problem, _record = service.start_problem(current_user, test, items)
         form = StartForm(prefix=f"t{test.id}")
         form.language.choices = choices([(lang, LOCALE_NAMES[lang]) for lang in test.languages])
         tests.append({"test": test, "record": item["record"], "problem": problem, "form": form,
                       "current": service.in_progress(current_user, test)})
-    db.session.commit()  # settling expired attempts on access is a change worth keeping
     history = db.session.scalars(select(Attempt).where(Attempt.candidate_id == current_user.id,
                                                        Attempt.status != "in_progress")
                                  .order_by(Attempt.started_at.desc())).all()
-    return render_template("assessments/index.html", tests=tests, history=history)
+    page = render_template("assessments/index.html", tests=tests, history=history)
+    db.session.commit()  # settling expired attempts on access is a change worth keeping (after rendering: no reload)
+    return page
 
 
 @bp.post("/tests/<int:test_id>/start")
@@ -94,8 +96,9 @@ def start(test_id: int):
     except ValidationFailed as exc:
         refused(exc, first_only=False)
         return redirect(url_for("tests.index"))
+    target = url_for("tests.question", attempt_id=attempt.id, position=1)  # before the commit expires it
     db.session.commit()
-    return _set_device_cookie(redirect(url_for("tests.question", attempt_id=attempt.id, position=1)), token)
+    return _set_device_cookie(redirect(target), token)
 
 
 def _own_attempt(attempt_id: int, *options) -> Attempt:
@@ -187,8 +190,9 @@ def question(attempt_id: int, position: int):
         if go == "summary" or not 1 <= target <= total:
             return redirect(url_for("tests.summary", attempt_id=attempt_id))
         return redirect(url_for("tests.question", attempt_id=attempt_id, position=target))
-    db.session.commit()
-    return _render_question(attempt, position, form)
+    page = _render_question(attempt, position, form)
+    db.session.commit()  # after rendering: a commit first would expire and reload the attempt and the user
+    return page
 
 
 @bp.get("/attempts/<int:attempt_id>/summary")
@@ -198,8 +202,9 @@ def summary(attempt_id: int):
     if service.settle(attempt):
         db.session.commit()
         return redirect(url_for("tests.result", attempt_id=attempt.id))
+    page = render_template("assessments/summary.html", attempt=attempt, form=AnswerForm())
     db.session.commit()
-    return render_template("assessments/summary.html", attempt=attempt, form=AnswerForm())
+    return page
 
 
 @bp.post("/attempts/<int:attempt_id>/finish")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from lms.certificates import services
 from lms.certificates.models import Certificate, shown
-from lms.certificates.verification import credential_response, render_status
+from lms.certificates.verification import credential_response, lookup, render_status
 from lms.extensions import db
 from lms.tokens import InvalidToken, make_token, read_token
 from lms.util import external_url
@@ -61,7 +61,8 @@ def shared(token: str):
         data = read_token("certificate-share", token)
     except InvalidToken:
         return render_template("certificates/not_found.html"), 404
-    certificate = db.session.get(Certificate, data.get("c"), options=shown()) if isinstance(data, dict) else None
+    wanted = data.get("c") if isinstance(data, dict) else None
+    certificate = lookup(Certificate.id == wanted) if isinstance(wanted, int) else None
     if certificate is None:
         return render_template("certificates/not_found.html"), 404
     return render_status(certificate, "share")

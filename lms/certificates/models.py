@@ -57,9 +57,12 @@ class Certificate(db.Model):
     )
 
     def effective_status(self, today: date) -> str:
-        if self.status == "valid" and self.valid_until < today:
-            return "expired"
-        return self.status
+        return effective_status(self.status, self.valid_until, today)
+
+
+def effective_status(status: str, valid_until: date, today: date) -> str:
+    """The status as of ``today``: a valid certificate past its date is expired (never stored as such)."""
+    return "expired" if status == "valid" and valid_until < today else status
 
 
 def shown() -> tuple[Any, ...]:

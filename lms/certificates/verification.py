@@ -7,15 +7,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 
 from lms.certificates import credentials, keys
-from lms.certificates.models import Certificate, VerificationCheck, shown
+from lms.certificates.models import Certificate, VerificationCheck, effective_status, shown
 from lms.certificates.services import today
+from lms.clock import utcnow
+from lms.curricula.models import Curriculum, CurriculumVersion
 from lms.extensions import configured_limit, db, limiter
 from lms.forms import form_view
+from lms.organisations.models import Organisation
 from lms.util import client_ip
 
 verify_limit = configured_limit("LMS_RATELIMIT_VERIFY")
@@ -26,29 +31,72 @@ NEAR_EXPIRY_DAYS = 30
 
 
 
-def log_check(certificate: Certificate | None, channel: str) -> None:
+def log_check(certificate_id: int | None, channel: str) -> None:
+    """Log one public check (a Core insert: no unit of work to flush on the hottest public path)."""
     digest = hmac.new(current_app.config["SECRET_KEY"].encode(), client_ip().encode(), hashlib.sha256).hexdigest()
-    db.session.add(VerificationCheck(certificate_id=certificate.id if certificate else None, ip_hash=digest,
-                                     user_agent=(request.user_agent.string or "")[:300], channel=channel,
-                                     found=certificate is not None))
+    db.session.execute(insert(VerificationCheck).values(
+        certificate_id=certificate_id, ip_hash=digest, user_agent=(request.user_agent.string or "")[:300],
+        channel=channel, found=certificate_id is not None, at=utcnow()))
 
 
-def by_code(code: str) -> Certificate | None:
+@dataclass(frozen=True)
+class Shown:
+    """What the public page shows about one certificate, read in one statement (columns, not objects)."""
+
+    id: int
+    number: str
+    code: str
+    status: str
+    status_reason: str | None
+    status_changed_at: datetime | None
+    issued_at: datetime
+    valid_until: date
+    holder_name: str
+    iin: str
+    title: dict
+    curriculum_code: str
+    name_ru: str
+    name_state: str
+    registry_number: str | None
+    checks_before: int
+
+    def effective_status(self, day: date) -> str:
+        return effective_status(self.status, self.valid_until, day)
+
+    def organisation_name(self, locale: str) -> str:
+        return Organisation.display_name(self.name_ru, self.name_state, locale)
+
+
+def lookup(condition) -> Shown | None:
+    """The certificate matching ``condition`` as the public sees it, with the number of earlier checks."""
+    checks = (select(func.count()).select_from(VerificationCheck)
+              .where(VerificationCheck.certificate_id == Certificate.id).scalar_subquery())
+    row = db.session.execute(
+        select(Certificate.id, Certificate.number, Certificate.code, Certificate.status, Certificate.status_reason,
+               Certificate.status_changed_at, Certificate.issued_at, Certificate.valid_until, Certificate.holder_name,
+               Certificate.iin, CurriculumVersion.title, Curriculum.code, Organisation.name_ru,
+               Organisation.name_state, Organisation.registry_number, checks)
+        .join(CurriculumVersion, CurriculumVersion.id == Certificate.curriculum_version_id)
+        .join(Curriculum, Curriculum.id == Certificate.curriculum_id)
+        .join(Organisation, Organisation.id == Certificate.organisation_id)
+        .where(condition)).first()
+    return Shown(*row) if row is not None else None
+
+
+def by_code(code: str) -> Shown | None:
     if not CODE_RE.match(code or ""):
         return None  # a tampered, truncated or overlong code never reaches the database
-    return db.session.scalar(select(Certificate).where(Certificate.code == code).options(*shown()))
+    return lookup(Certificate.code == code)
 
 
-def render_status(certificate: Certificate, channel: str = "page"):
-    """The verification page; the check is logged and committed after rendering, so that the commit does not
-    expire the certificate and make the page load it again."""
-    log_check(certificate, channel)
+def render_status(certificate: Shown, channel: str = "page"):
+    """The verification page: one read, one insert, one commit."""
+    log_check(certificate.id, channel)
     day = today()
     status = certificate.effective_status(day)
     near = status == "valid" and (certificate.valid_until - day).days <= NEAR_EXPIRY_DAYS
     page = render_template("certificates/verify.html", certificate=certificate, status=status, near=near,
-                           checks=db.session.scalar(select(db.func.count()).select_from(VerificationCheck).where(
-                               VerificationCheck.certificate_id == certificate.id)))
+                           checks=certificate.checks_before + 1)
     db.session.commit()
     return page
 
@@ -67,7 +115,9 @@ def verify(code: str):
 @bp.get("/v/<code>/credential")
 @limiter.limit(verify_limit)
 def credential(code: str):
-    return credential_response(by_code(code) or abort(404))
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code).options(*shown())) \
+        if CODE_RE.match(code or "") else None
+    return credential_response(certificate or abort(404))
 
 
 def credential_response(certificate: Certificate) -> Response:
@@ -87,8 +137,7 @@ def by_number():
     form = CheckForm()
     not_found = False
     if form.validate_on_submit():
-        certificate = db.session.scalar(select(Certificate).where(
-            Certificate.number == form.number.data.strip().upper()).options(*shown()))
+        certificate = lookup(Certificate.number == form.number.data.strip().upper())
         if certificate is not None and surname_matches(certificate.holder_name, form.surname.data):
             return render_status(certificate, "number")
         log_check(None, "number")

@@ -53,7 +53,12 @@ class Organisation(db.Model):
     )
 
     def name(self, locale: str) -> str:
-        return self.name_ru if locale in ("ru", "en") else self.name_state
+        return self.display_name(self.name_ru, self.name_state, locale)
+
+    @staticmethod
+    def display_name(name_ru: str, name_state: str, locale: str) -> str:
+        """The name in Russian for the Russian and English pages, else in the state language."""
+        return name_ru if locale in ("ru", "en") else name_state
 
     def effective_status(self, today: date) -> str:
         """Suspension settled on access: before its start or after its end the organisation is approved."""

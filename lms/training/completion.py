@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 
 from lms import audit
 from lms.clock import utcnow
@@ -112,8 +113,11 @@ def eligibility(user: Any) -> list[dict[str, Any]]:
     registry and not suspended)."""
     if getattr(user, "id", None) is None:  # anonymous
         return []
+    # the organisation's standing is all it needs: the course and the curriculum's text load only if shown
     records = db.session.scalars(select(TrainingRecord).where(TrainingRecord.user_id == user.id)
-                                 .order_by(TrainingRecord.completed_on.desc())).all()
+                                 .order_by(TrainingRecord.completed_on.desc())
+                                 .options(lazyload(TrainingRecord.course), lazyload(TrainingRecord.version),
+                                          joinedload(TrainingRecord.organisation).lazyload("*"))).all()
     horizon = today() - timedelta(days=current_app.config["LMS_TRAINING_VALID_DAYS"])
     result: dict[int, dict[str, Any]] = {}
     for record in records:

@@ -31,6 +31,20 @@ def test_choice_is_remembered_in_a_cookie(client):
     assert '<html lang="ky">' in client.get("/").get_data(as_text=True)
 
 
+def test_a_visitor_switches_with_a_plain_get(client):
+    response = client.get("/lang?locale=ky&next=/verify")
+    assert response.status_code == 302 and response.headers["Location"] == "/verify"
+    assert '<html lang="ky">' in client.get("/").get_data(as_text=True)
+    assert client.get("/lang?locale=xx&next=https://evil.example/").headers["Location"] == "/"
+    assert '<html lang="ky">' in client.get("/").get_data(as_text=True)  # an unknown language changes nothing
+
+
+def test_a_signed_in_user_switches_with_the_form(client, make_user, login):
+    login(make_user("candidate"))
+    page = client.get("/").get_data(as_text=True)
+    assert 'class="lang-switch" method="post"' in page
+
+
 def test_choice_is_stored_on_the_account(client, make_user, login):
     user = make_user("candidate")
     login(user)

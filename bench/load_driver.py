@@ -13,6 +13,7 @@ import random
 import re
 import sys
 import time
+from urllib.parse import urlencode
 
 import gevent
 from locust import FastHttpUser, HttpUser, constant, task
@@ -35,10 +36,19 @@ def page_token(user: HttpUser | FastHttpUser, url: str, name: str) -> tuple[str,
         return response.text, match.group(1)
 
 
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def form(data: dict) -> str:
+    """A form body as a browser sends it (a list value repeats its field), for either locust client."""
+    return urlencode(data, doseq=True)
+
+
 def sign_in(user: HttpUser | FastHttpUser, email: str, password: str) -> None:
     _page, token = page_token(user, "/login?lang=kk", "GET /login")
-    with user.client.post("/login", data={"email": email, "password": password, "csrf_token": token},
-                          name="POST /login (Argon2id)", allow_redirects=False, catch_response=True) as response:
+    with user.client.post("/login", data=form({"email": email, "password": password, "csrf_token": token}),
+                          headers=FORM, name="POST /login (Argon2id)", allow_redirects=False,
+                          catch_response=True) as response:
         if response.status_code != 302:
             response.failure(f"HTTP {response.status_code}")
             raise StopUser()
@@ -70,9 +80,13 @@ class Employer(FastHttpUser):
                          headers={"Authorization": f"Bearer {PLAN['api_key']}"}, name="POST verify 1,000 numbers")
 
 
-class Candidate(HttpUser):
+class Candidate(FastHttpUser):
     """A candidate on exam day: sign in, open the tests, start in Kazakh, then per question open it, think,
-    and save the answer as the page's script does (fetch, JSON); then the summary, finish and the result."""
+    and save the answer as the page's script does (fetch, JSON); then the summary, finish and the result.
+    (FastHttpUser: the generator shares the server's two cores, so its own cost per request matters.)"""
+
+    connection_timeout = 120.0
+    network_timeout = 120.0
 
     wait_time = constant(0)
 
@@ -94,13 +108,14 @@ class Candidate(HttpUser):
         sign_in(self, self.account["email"], PLAN["password"])
         _page, token = page_token(self, "/tests/", "GET /tests/")
         test_id = PLAN["test_id"]
-        started = self.client.post(f"/tests/{test_id}/start", name="POST start the test",
-                                   data={f"t{test_id}-language": "kk", f"t{test_id}-access_code": "",
-                                         f"t{test_id}-csrf_token": token, "csrf_token": token},
-                                   allow_redirects=False)
-        match = re.search(r"/attempts/(\d+)/q/1", started.headers.get("Location", ""))
-        if not match:
-            raise StopUser()
+        with self.client.post(f"/tests/{test_id}/start", name="POST start the test", headers=FORM,
+                              data=form({f"t{test_id}-language": "kk", f"t{test_id}-access_code": "",
+                                         f"t{test_id}-csrf_token": token, "csrf_token": token}),
+                              allow_redirects=False, catch_response=True) as started:
+            match = re.search(r"/attempts/(\d+)/q/1", started.headers.get("Location", "") or "")
+            if not match:
+                started.failure(f"not started: HTTP {started.status_code}")
+                raise StopUser()
         attempt = int(match.group(1))
         position, total = 1, PLAN["questions"]
         low, high = PLAN["think"]
@@ -110,27 +125,39 @@ class Candidate(HttpUser):
             gevent.sleep(random.uniform(low, high))  # noqa: S311 - reading and thinking
             chosen = random.sample(options, 1) if options else []
             with self.client.post(f"/attempts/{attempt}/q/{position}", name="POST save answer",
-                                  data={"option": chosen, "csrf_token": token},
-                                  headers={"X-Requested-With": "fetch"}, catch_response=True) as response:
+                                  data=form({"option": chosen, "csrf_token": token}),
+                                  headers={**FORM, "X-Requested-With": "fetch"}, catch_response=True) as response:
                 if response.status_code != 200 or not response.json().get("saved"):
-                    response.failure(f"not saved: {response.status_code} {response.text[:100]}")
+                    response.failure(f"not saved: {response.status_code} {(response.text or '')[:100]}")
             position += 1
         _summary, token = page_token(self, f"/attempts/{attempt}/summary", "GET summary")
-        self.client.post(f"/attempts/{attempt}/finish", data={"csrf_token": token}, name="POST finish (grading)")
+        with self.client.post(f"/attempts/{attempt}/finish", data=form({"csrf_token": token}), headers=FORM,
+                              name="POST finish (grading)", allow_redirects=False, catch_response=True) as done:
+            if done.status_code != 302 or "/result" not in (done.headers.get("Location") or ""):
+                done.failure(f"not finished: HTTP {done.status_code}")
+                return
         PLAN["finished"] = PLAN.get("finished", 0) + 1
 
 
 class Holder(HttpUser):
+    """Holders arrive at a steady rate (``arrival_per_second``; locust replaces a user that stopped, so its
+    spawn rate alone would not hold it), sign in, download their new certificate (rendered and stored on this
+    first download) and then the stored copy five times."""
+
     wait_time = constant(0)
 
     def on_start(self) -> None:
         self.account = PLAN["holders"].pop() if PLAN["holders"] else None
+        if self.account is not None:
+            PLAN["arrived"] = PLAN.get("arrived", 0) + 1
+            self.arrival = PLAN["t0"] + (PLAN["arrived"] - 1) / PLAN["arrival_per_second"]
 
     @task
     def download(self) -> None:
         if self.account is None:
             gevent.sleep(3600)
             return
+        gevent.sleep(max(0.0, self.arrival - time.monotonic()))
         try:
             sign_in(self, self.account["email"], PLAN["password"])
             path = f"/me/certificates/{self.account['certificate_id']}/pdf"
@@ -162,7 +189,7 @@ def run(scenario: str, plan: dict) -> dict:
     users, spawn_rate, seconds = plan["users"], plan["spawn_rate"], plan["seconds"]
     env = Environment(user_classes=[SCENARIOS[scenario]], host=plan["host"])
     runner = env.create_local_runner()
-    started = time.monotonic()
+    started = PLAN["t0"] = time.monotonic()
     runner.start(users, spawn_rate=spawn_rate)
     if scenario in ("exam", "pdf"):  # every user does its one journey: wait until all are done
         deadline = started + seconds

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from lms.certificates import services
 from lms.certificates.models import Certificate, shown
@@ -16,8 +17,8 @@ from lms.util import external_url
 bp = Blueprint("holder", __name__)
 
 
-def own_certificate_or_404(certificate_id: int) -> Certificate:
-    certificate = db.session.get(Certificate, certificate_id)
+def own_certificate_or_404(certificate_id: int, *options) -> Certificate:
+    certificate = db.session.get(Certificate, certificate_id, options=options)
     if certificate is None or certificate.holder_id != current_user.id:
         abort(404)
     return certificate
@@ -34,7 +35,8 @@ def mine():
 @bp.get("/me/certificates/<int:certificate_id>/pdf")
 @login_required
 def pdf(certificate_id: int):
-    certificate = own_certificate_or_404(certificate_id)
+    # a stored PDF needs the row alone; what a first rendering shows loads then
+    certificate = own_certificate_or_404(certificate_id, lazyload("*"))
     data = services.pdf_bytes(certificate)  # a storage failure still serves the PDF, rendered on the spot
     db.session.commit()
     return Response(data, mimetype="application/pdf", headers={

@@ -23,6 +23,19 @@ def test_login_and_logout(client, make_user, login):
     assert user.full_name not in client.get("/").get_data(as_text=True)
 
 
+def test_a_hash_made_with_other_settings_is_redone_at_sign_in(app, client, make_user, login):
+    """Changing the Argon2id cost takes effect for each person at the next sign-in, never by a reset."""
+    from argon2 import PasswordHasher
+
+    user = make_user("candidate")
+    user.password_hash = PasswordHasher(time_cost=3, memory_cost=16, parallelism=1).hash(PASSWORD)
+    db.session.commit()
+    login(user)
+    db.session.refresh(user)
+    params = user.password_hash.split("$")[3]
+    assert params == f"m={app.config['LMS_PASSWORD_MEMORY_COST']},t={app.config['LMS_PASSWORD_TIME_COST']},p=1"
+
+
 def test_logout_needs_a_post_with_token(client, make_user, login):
     login(make_user("candidate"))
     assert client.get("/logout").status_code == 405

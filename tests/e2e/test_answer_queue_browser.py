@@ -27,6 +27,17 @@ def answered(app, attempt_id: int, position: int) -> bool:
         return result
 
 
+def saves_answered(status: int, sent: list[str]):
+    """A route handler: the question page loads as usual; every save gets ``status`` and is counted."""
+    def handle(route):
+        if route.request.method == "POST":
+            sent.append(route.request.url)
+            route.fulfill(status=status, body="{}", content_type="application/json")
+        else:
+            route.continue_()
+    return handle
+
+
 def test_a_failing_server_keeps_the_answer_a_refusal_drops_it(live_app, open_page):
     with live_app.app_context():
         eligible_candidate(EMAIL, PASSWORD)
@@ -46,15 +57,7 @@ def test_a_failing_server_keeps_the_answer_a_refusal_drops_it(live_app, open_pag
 
     # 1. The server answers 503 (restarting): the answer waits in the browser, then the timer sends it.
     posts: list[str] = []
-
-    def unavailable(route):
-        if route.request.method == "POST":
-            posts.append(route.request.url)
-            route.fulfill(status=503, body="{}", content_type="application/json")
-        else:
-            route.continue_()
-
-    page.route(f"**/attempts/{attempt_id}/q/1", unavailable)
+    page.route(f"**/attempts/{attempt_id}/q/1", saves_answered(503, posts))
     page.locator("input[name=option]").first.check()
     expect(state).to_have_text(waiting)
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('lms-answer:')).length") == 1
@@ -68,15 +71,7 @@ def test_a_failing_server_keeps_the_answer_a_refusal_drops_it(live_app, open_pag
     # 2. The server refuses for good (403: another device): dropped at once, the page reloads, no retries.
     page.goto(f"{base}/attempts/{attempt_id}/q/2")
     refused: list[str] = []
-
-    def forbidden(route):
-        if route.request.method == "POST":
-            refused.append(route.request.url)
-            route.fulfill(status=403, body="refused", content_type="text/plain")
-        else:
-            route.continue_()
-
-    page.route(f"**/attempts/{attempt_id}/q/2", forbidden)
+    page.route(f"**/attempts/{attempt_id}/q/2", saves_answered(403, refused))
     with page.expect_navigation():
         page.locator("input[name=option]").first.check()
     page.steps("after the refusal")

@@ -53,6 +53,16 @@ def test_backup_and_restore_round_trip(own_app, tmp_path):
     assert storage().get("applications/1/licence.pdf") == b"%PDF-1.4 kept"
 
 
+def _rewritten(archive, target_path, change):
+    """A copy of ``archive`` with each member's bytes passed through ``change(name, data)``."""
+    with tarfile.open(archive) as source, tarfile.open(target_path, "w:gz") as target:
+        for member in source.getmembers():
+            data = change(member.name, source.extractfile(member).read())
+            member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    return target_path
+
+
 def test_damaged_archives_are_refused_and_nothing_changes(own_app, tmp_path):
     services.create_user(email="one@example.kz", full_name="Один", password=None)
     db.session.commit()
@@ -67,29 +77,25 @@ def test_damaged_archives_are_refused_and_nothing_changes(own_app, tmp_path):
     assert result.exit_code != 0 and "not a readable backup" in result.output
 
     # an archive of the other kind of database
-    other = tmp_path / "other.tar.gz"
-    with tarfile.open(archive) as source, tarfile.open(other, "w:gz") as target:
-        for member in source.getmembers():
-            data = source.extractfile(member).read()
-            if member.name == "manifest.json":
-                manifest = json.loads(data)
-                manifest["database"] = "sqlite" if manifest["database"] == "postgresql" else "postgresql"
-                data = json.dumps(manifest).encode()
-            member.size = len(data)
-            target.addfile(member, io.BytesIO(data))
+    def other_kind(name: str, data: bytes) -> bytes:
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["database"] = "sqlite" if manifest["database"] == "postgresql" else "postgresql"
+        return json.dumps(manifest).encode()
+
+    other = _rewritten(archive, tmp_path / "other.tar.gz", other_kind)
     result = _invoke(own_app, "restore", "--force", str(other))
     assert result.exit_code != 0 and "this one is" in result.output
 
     # the database inside was changed after the backup: the checksum catches it
-    tampered = tmp_path / "tampered.tar.gz"
-    with tarfile.open(archive) as source, tarfile.open(tampered, "w:gz") as target:
-        for member in source.getmembers():
-            data = source.extractfile(member).read()
-            if member.name.startswith("database."):
-                middle = len(data) // 2  # one byte flipped (zeros at the end may already be zeros)
-                data = data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:]
-            member.size = len(data)
-            target.addfile(member, io.BytesIO(data))
+    def one_byte_flipped(name: str, data: bytes) -> bytes:
+        if not name.startswith("database."):
+            return data
+        middle = len(data) // 2  # in the middle (zeros at the end may already be zeros)
+        return data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:]
+
+    tampered = _rewritten(archive, tmp_path / "tampered.tar.gz", one_byte_flipped)
     services.create_user(email="two@example.kz", full_name="Два", password=None)
     db.session.commit()
     result = _invoke(own_app, "restore", "--force", str(tampered))

@@ -50,3 +50,4 @@ def test_pages_and_api_answer_by_kind(client, monkeypatch, message, status):
     assert response.get_json()["error"]["code"] == ("unavailable" if status == 503 else "server_error")
     if status == 503:
         assert response.headers.get("Retry-After")  # the API's rate limiter may state its own, longer wait
+

@@ -16,7 +16,6 @@ from sqlalchemy import func, insert, select
 from lms.certificates import credentials, keys
 from lms.certificates.models import Certificate, VerificationCheck, effective_status, shown
 from lms.certificates.services import today
-from lms.clock import utcnow
 from lms.curricula.models import Curriculum, CurriculumVersion
 from lms.extensions import configured_limit, db, limiter
 from lms.forms import form_view
@@ -36,7 +35,7 @@ def log_check(certificate_id: int | None, channel: str) -> None:
     digest = hmac.new(current_app.config["SECRET_KEY"].encode(), client_ip().encode(), hashlib.sha256).hexdigest()
     db.session.execute(insert(VerificationCheck).values(
         certificate_id=certificate_id, ip_hash=digest, user_agent=(request.user_agent.string or "")[:300],
-        channel=channel, found=certificate_id is not None, at=utcnow()))
+        channel=channel, found=certificate_id is not None))
 
 
 @dataclass(frozen=True)
@@ -83,10 +82,13 @@ def lookup(condition) -> Shown | None:
     return Shown(*row) if row is not None else None
 
 
+def well_formed(code: str) -> bool:
+    """A tampered, truncated or overlong code never reaches the database."""
+    return bool(CODE_RE.match(code or ""))
+
+
 def by_code(code: str) -> Shown | None:
-    if not CODE_RE.match(code or ""):
-        return None  # a tampered, truncated or overlong code never reaches the database
-    return lookup(Certificate.code == code)
+    return lookup(Certificate.code == code) if well_formed(code) else None
 
 
 def render_status(certificate: Shown, channel: str = "page"):
@@ -115,8 +117,9 @@ def verify(code: str):
 @bp.get("/v/<code>/credential")
 @limiter.limit(verify_limit)
 def credential(code: str):
-    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code).options(*shown())) \
-        if CODE_RE.match(code or "") else None
+    if not well_formed(code):
+        abort(404)
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code).options(*shown()))
     return credential_response(certificate or abort(404))
 
 

@@ -221,9 +221,12 @@ def main() -> int:
         plan["analyst"] = {"login": "analyst@demo.osh-centre.kz", "password": demo_password("analyst")}
         from sqlalchemy import func, select
 
+        from lms.accounts.models import User
+        from lms.assessments.models import Attempt
         from lms.certificates.models import Certificate
 
-        report["certificates_in_database"] = db.session.scalar(select(func.count()).select_from(Certificate))
+        report["in_database"] = {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+                                 for model in (User, Attempt, Certificate)}  # what every scenario ran against
 
     env = {**os.environ, "LMS_INSTANCE_PATH": str(instance), "LMS_DATABASE_URL": url,
            "LMS_BASE_URL": f"http://127.0.0.1:{PORT}", "LMS_RATELIMIT_LOGIN": "1000000 per minute",
@@ -278,7 +281,7 @@ def main() -> int:
             key = f"exam_{n}" if name == "exam" and n != 2000 else name  # the target's 2,000 keep the plain name
             report["scenarios"][key] = result
             for request, r in result["requests"].items():
-                print(f"   {request:<40}{r['n']:>8}{r['failures']:>6}{r['rps']:>9}{r['p50_ms']:>8}"
+                print(f"   {request:<40}{r['n']:>8}{r['failures']:>6}{r['rps'] or '-':>9}{r['p50_ms']:>8}"
                       f"{r['p95_ms']:>8}{r['p99_ms']:>8}", flush=True)
     finally:
         for proc in (server, worker):
@@ -294,7 +297,8 @@ def main() -> int:
         previous = json.loads(out.read_text(encoding="utf-8"))
         for name, result in previous.get("scenarios", {}).items():
             report["scenarios"].setdefault(name, result)
-        report.setdefault("build", previous.get("build"))
+        if previous.get("build"):
+            report.setdefault("build", previous["build"])
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"written to {out}")
     return 0

@@ -56,7 +56,7 @@ def _code_name(status: int) -> str:
 
 
 TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")  # connection, rollback (deadlock), resources, shutdown
-TRANSIENT_SQLITE = ("locked", "busy", "unable to open")
+TRANSIENT_SQLITE = ("locked", "busy")  # a file that cannot be opened is a setup error, not a moment
 
 
 def transient(error: OperationalError) -> bool:
@@ -86,7 +86,8 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code and error.code >= 500:
             db.session.rollback()
-        return render_error(error.code or 500)
+        # a reason given with abort() (a refusal the user can act on) is shown instead of the generic text
+        return render_error(error.code or 500, message=error.__dict__.get("description"))
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError):

@@ -210,8 +210,14 @@ def settle(attempt: Attempt, now: datetime | None = None) -> bool:
 
 def save_answer(attempt: Attempt, position: int, option_ids: list[str], flagged: bool | None, actor: Any) -> None:
     """Save one answer as given. The hot path of a test: it loads only this question, not the whole attempt."""
+    over = _l("The time for this test is over; your answers given in time are kept.")
     if settle(attempt):
-        raise Refused(_l("The time for this test is over; your answers given in time are kept."), "finished")
+        raise Refused(over, "finished")
+    # the row's current status, held against a finish until this save commits (finish() locks it for update):
+    # a copy loaded before another request or the worker graded the attempt must not add an answer after it
+    if db.session.scalar(select(Attempt.status).where(Attempt.id == attempt.id)
+                         .with_for_update(read=True)) != "in_progress":
+        raise Refused(over, "finished")
     item = None
     if 1 <= position <= attempt.max_score:
         item = db.session.execute(select(AttemptItem).options(joinedload(AttemptItem.answers))

@@ -37,7 +37,12 @@
       headers: {"Content-Type": "application/x-www-form-urlencoded", "X-Requested-With": "fetch"}
     }).then(function (response) {
       // a redirect means the sign-in page, not a save: the answer keeps waiting
-      if (response.ok && !response.redirected) { forget(key, body); show("saved"); return; }
+      if (response.ok && !response.redirected) {
+        forget(key, body);
+        var newer = localStorage.getItem(key);  // an answer changed while this one was on its way: send it now
+        if (newer) { send(key, url, JSON.parse(newer).body).catch(function () { show("waiting"); }); return; }
+        show("saved"); return;
+      }
       if (response.status === 409) { forget(key, body); return response.json().then(function (d) {
         if (d.result) { window.location = d.result; } }); }
       if (response.status === 400) { return response.json().then(function (d) {
@@ -73,7 +78,9 @@
     form.addEventListener("change", function () {
       var body = payload();
       localStorage.setItem(key, JSON.stringify({url: form.dataset.autosave, body: body}));
-      send(key, form.dataset.autosave, body).catch(function () { show("waiting"); });
+      // one save per question at a time, so that an older answer can never be stored after a newer one:
+      // while one is on its way the newest waits in storage and follows it
+      if (!inFlight[key]) { send(key, form.dataset.autosave, body).catch(function () { show("waiting"); }); }
     });
   }
   window.addEventListener("online", flush);

@@ -169,6 +169,23 @@ def test_a_finished_attempt_is_not_graded_again_from_a_stale_copy(exam):
                                                              AttemptEvent.kind == "finish")).all()
 
 
+def test_no_answer_is_added_after_grading_from_a_stale_copy(exam):
+    """An autosave holding the attempt as it was before another request graded it: the save reads the row's
+    status under a lock and is refused, so the stored answers always match the grade."""
+    from sqlalchemy import update
+
+    attempt = start(exam)
+    db.session.execute(update(Attempt).where(Attempt.id == attempt.id).values(
+        status="finished", finished_at=attempt.started_at, score=0, percent=0, passed=False)
+        .execution_options(synchronize_session=False))
+    assert attempt.status == "in_progress"  # this copy is stale
+    item = attempt.items[0]
+    with pytest.raises(attempts.Refused) as refused:
+        attempts.save_answer(attempt, item.position, item.option_order[:1], None, actor=exam.candidate)
+    assert refused.value.code == "finished"
+    assert item.answered_at is None and not item.answers
+
+
 def test_attempt_limit_and_waiting_time(exam, frozen_clock):
     now = utcnow()
     for n in range(exam.test.attempts_allowed):

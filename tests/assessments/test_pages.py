@@ -135,8 +135,9 @@ def test_saving_an_answer_reads_only_that_question(client, taking, count_queries
     with count_queries() as counted:
         response = client.post(url, data=data, headers={"X-Requested-With": "fetch"})
     assert response.get_json() == {"saved": True}
-    # the user and roles, the attempt, this question with its answer; the event, the item, the answer
-    assert counted.n <= 7, counted.statements
+    # the user and roles, the attempt, its status under a lock (against a concurrent finish), this question
+    # with its answer; the event, the item, the answer
+    assert counted.n <= 8, counted.statements
     assert not any("curriculum" in s for s in counted.statements)
     with count_queries() as counted:  # the same answer again (a duplicate submission): nothing written
         client.post(url, data=data, headers={"X-Requested-With": "fetch"})
@@ -170,7 +171,9 @@ def test_an_unlocked_proctored_attempt_continues_in_a_fresh_browser(app, client,
     other = app.test_client()  # another computer: no device cookie at all
     login(exam.candidate, target=other)
     url = f"/attempts/{taking.id}/q/1"
-    assert other.get(url).status_code == 403
+    refused = other.get(url + "?lang=en")
+    assert refused.status_code == 403
+    assert "continues only on the computer it was started on" in refused.get_data(as_text=True)  # the reason
     attempts.unlock(taking, actor=make_user("examiner"))
     db.session.commit()
     token = csrf_from(other, url)

@@ -1,5 +1,5 @@
-"""A database error that will pass in a moment is a 503 with Retry-After (HTML or JSON); any other is a bug
-and a logged 500."""
+"""A database error that will pass in a moment is a 503 with Retry-After; any other is a bug and a 500. Here
+the classification and the API's JSON; the HTML page during a real outage is in tests/ops/test_database_restart.py."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class _PgError(Exception):
 @pytest.mark.parametrize(("error", "expected"), [
     (_error(sqlite3.OperationalError("database is locked")), True),
     (_error(sqlite3.OperationalError("no such table: users")), False),
+    (_error(sqlite3.OperationalError("unable to open database file")), False),  # a setup error: never passes
     (_error(_PgError("40P01")), True),  # deadlock detected
     (_error(_PgError("57P01")), True),  # the server is shutting down
     (_error(_PgError("08006")), True),  # connection failure
@@ -38,7 +39,7 @@ def test_what_counts_as_transient(error, expected):
 
 
 @pytest.mark.parametrize(("message", "status"), [("database is locked", 503), ("no such column: x", 500)])
-def test_pages_and_api_answer_by_kind(client, monkeypatch, message, status):
+def test_the_api_answers_by_kind(client, monkeypatch, message, status):
     from lms.api import curricula
 
     def fail(*args, **kwargs):

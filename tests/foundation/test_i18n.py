@@ -39,10 +39,10 @@ def test_a_visitor_switches_with_a_plain_get(client):
     assert '<html lang="ky">' in client.get("/").get_data(as_text=True)  # an unknown language changes nothing
 
 
-def test_a_signed_in_user_switches_with_the_form(client, make_user, login):
+def test_a_signed_in_user_is_offered_the_form_with_its_token(client, make_user, login):
     login(make_user("candidate"))
     page = client.get("/").get_data(as_text=True)
-    assert 'class="lang-switch" method="post"' in page
+    assert 'class="lang-switch" method="post"' in page and 'name="csrf_token"' in page
 
 
 def test_choice_is_stored_on_the_account(client, make_user, login):

@@ -24,11 +24,10 @@ def _locale() -> str:
     return str(get_locale())
 
 
-def _year_arg(default: int | None) -> int | None:
+def _year_arg() -> int | None:
+    """The ``year`` asked for, or None for all years (``all``) or none that makes sense."""
     raw = request.args.get("year", "")
-    if raw == "all":
-        return None
-    return int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100 else default
+    return int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100 else None
 
 
 def _group_arg() -> str:
@@ -41,7 +40,7 @@ def _group_arg() -> str:
 def indicator():
     group = _group_arg()
     rows = queries.indicator(group)
-    year = _year_arg(None) or local_today().year
+    year = _year_arg() or local_today().year
     audiences = queries.by_audience(year)
     table = request.args.get("table")
     if request.args.get("format") == "csv" and table == "audiences":
@@ -84,7 +83,7 @@ DIMENSION_TEXTS = {
 def breakdown(dimension: str):
     if dimension not in queries.DIMENSIONS:
         abort(404)
-    year = _year_arg(None)
+    year = _year_arg()
     groups = queries.breakdown(dimension, year, _locale())
     if request.args.get("format") == "csv":
         return csv_response(

@@ -9,6 +9,7 @@ import logging
 import random
 import secrets
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -115,28 +116,47 @@ def _sitting(test: TestDefinition, code: str | None) -> Sitting | None:
     return sitting
 
 
-def draw(user: Any, test: TestDefinition, rng: random.Random) -> list[tuple[QuestionVersion, int]]:
+@dataclass(frozen=True)
+class Drawn:
+    """A drawn question as an attempt needs it: its latest version, type, option ids and topic."""
+
+    version_id: int
+    type: str
+    option_ids: list[str]
+    topic: int
+
+
+def draw(user: Any, test: TestDefinition, rng: random.Random) -> list[Drawn]:
     """By the blueprint: per topic, the questions this candidate has seen least, at random among equals,
-    each in its latest version."""
+    each in its latest version. Reads ids, topics and option ids only, not the bank's texts (the exam-day
+    peak starts thousands of attempts in a minute)."""
     seen = dict(db.session.execute(
         select(QuestionVersion.question_id, func.count())
         .join(AttemptItem, AttemptItem.question_version_id == QuestionVersion.id)
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
         .where(Attempt.candidate_id == user.id, Attempt.test_id == test.id)
         .group_by(QuestionVersion.question_id)).all())
-    by_topic: dict[int, list[Question]] = defaultdict(list)
-    for question in db.session.scalars(select(Question).where(Question.curriculum_id == test.curriculum_id,
-                                                              Question.status == "active")):
-        by_topic[question.topic].append(question)
-    chosen = []
+    by_topic: dict[int, list[int]] = defaultdict(list)
+    for question_id, topic in db.session.execute(select(Question.id, Question.topic).where(
+            Question.curriculum_id == test.curriculum_id, Question.status == "active").order_by(Question.id)):
+        by_topic[topic].append(question_id)
+    chosen: list[tuple[int, int]] = []
     for topic, count in sorted(((int(t), n) for t, n in test.blueprint.items())):
         pool = by_topic.get(topic, [])
         if len(pool) < count:
             raise ValidationFailed(test=_l("The question bank cannot fill this test yet; the Centre has been told."))
-        ranked = sorted(pool, key=lambda q: (seen.get(q.id, 0), rng.random()))
-        chosen += [(q.current, topic) for q in ranked[:count]]
+        ranked = sorted(pool, key=lambda q: (seen.get(q, 0), rng.random()))
+        chosen += [(q, topic) for q in ranked[:count]]
     rng.shuffle(chosen)
-    return chosen
+    latest = (select(QuestionVersion.question_id, func.max(QuestionVersion.version).label("version"))
+              .where(QuestionVersion.question_id.in_([q for q, _topic in chosen]))
+              .group_by(QuestionVersion.question_id).subquery())
+    versions = {row.question_id: row for row in db.session.execute(
+        select(QuestionVersion.question_id, QuestionVersion.id, QuestionVersion.type, QuestionVersion.options)
+        .join(latest, (latest.c.question_id == QuestionVersion.question_id)
+              & (latest.c.version == QuestionVersion.version)))}
+    return [Drawn(versions[q].id, versions[q].type, [o["id"] for o in versions[q].options], topic)
+            for q, topic in chosen]
 
 
 def start(user: Any, test: TestDefinition, language: str, device_token: str, access_code: str | None = None,
@@ -161,11 +181,11 @@ def start(user: Any, test: TestDefinition, language: str, device_token: str, acc
                       language=language, started_at=now, deadline_at=now + timedelta(minutes=test.time_limit_minutes),
                       max_score=len(questions), device_hash=device_hash(device_token),
                       sitting_id=sitting.id if sitting else None)
-    for position, (version, topic) in enumerate(questions, start=1):
-        order = [o["id"] for o in version.options]
-        if version.type != "true_false":
+    for position, drawn in enumerate(questions, start=1):
+        order = list(drawn.option_ids)
+        if drawn.type != "true_false":
             rng.shuffle(order)
-        attempt.items.append(AttemptItem(position=position, question_version_id=version.id, topic=topic,
+        attempt.items.append(AttemptItem(position=position, question_version_id=drawn.version_id, topic=drawn.topic,
                                           option_order=order))
     db.session.add(attempt)
     db.session.flush()
@@ -239,16 +259,16 @@ def save_answer(attempt: Attempt, position: int, option_ids: list[str], flagged:
     db.session.flush()
 
 
-def finish(attempt: Attempt, at: datetime | None = None, reason: str = "submitted", actor: Any = None) -> Attempt:
+def finish(attempt: Attempt, at: datetime | None = None, reason: str = "submitted", actor: Any = None) -> bool:
     """Grade and close: all-or-nothing per question; pass at the test's pass mark. The attempt's row is locked
     first, so the candidate's finish, the page's reload at the deadline and any number of workers grade it
-    once: whoever comes second finds it finished."""
+    once: whoever comes second finds it finished. True if this call graded it."""
     if attempt.status != "in_progress":
-        return attempt
+        return False
     locked = db.session.scalar(select(Attempt.status).where(Attempt.id == attempt.id).with_for_update())
     if locked != "in_progress":
         db.session.refresh(attempt)
-        return attempt
+        return False
     score = 0
     for item in attempt.items:
         item.correct = item.chosen() == item.version.key()
@@ -264,7 +284,7 @@ def finish(attempt: Attempt, at: datetime | None = None, reason: str = "submitte
                               "passed": attempt.passed}, actor=actor)
     if attempt.passed:
         attempt_passed.send(current_app._get_current_object(), attempt=attempt)
-    return attempt
+    return True
 
 
 def per_topic(attempt: Attempt) -> list[dict[str, Any]]:
@@ -309,10 +329,11 @@ def close_expired_attempts() -> int:
     closed = 0
     for attempt_id in due:
         try:
-            attempt = db.session.get(Attempt, attempt_id)
-            if attempt is not None and settle(attempt, now):
-                db.session.commit()
+            attempt = db.session.get(Attempt, attempt_id)  # due: past its deadline and the grace
+            # counted only if graded here: the candidate or another worker may have finished it meanwhile
+            if attempt is not None and finish(attempt, at=attempt.deadline_at, reason="deadline"):
                 closed += 1
+            db.session.commit()
         except Exception:  # noqa: BLE001 - one attempt that fails must not hold up the others
             db.session.rollback()
             log.exception("could not close attempt %s", attempt_id)

@@ -23,12 +23,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, selectinload
 from wtforms import BooleanField, SelectField, StringField
 
 from lms import audit
 from lms.assessments import attempts as service
-from lms.assessments.models import Attempt, TestDefinition
+from lms.assessments.models import Attempt, AttemptItem, TestDefinition
 from lms.domain import ValidationFailed
 from lms.extensions import db
 from lms.forms import BaseForm, choices, form_view, refused
@@ -101,6 +101,11 @@ def start(test_id: int):
     return _set_device_cookie(redirect(target), token)
 
 
+# The navigator needs each item's position, answers and flag, not the 20 questions' texts and options (a
+# question page then loads its own question alone).
+NAVIGATOR = selectinload(Attempt.items).lazyload(AttemptItem.version)
+
+
 def _own_attempt(attempt_id: int, *options) -> Attempt:
     """The candidate's own attempt, in the browser that started it (or as the rules allow); 404 otherwise."""
     attempt = db.session.get(Attempt, attempt_id, options=options)
@@ -157,8 +162,9 @@ def _save(attempt: Attempt, position: int, flagged: bool) -> int:
 @login_required
 @form_view
 def question(attempt_id: int, position: int):
-    # saving an answer (the hot path) needs neither the test nor its curriculum, unless they are asked for
-    attempt = _own_attempt(attempt_id, *([lazyload(Attempt.test)] if request.method == "POST" else []))
+    # saving an answer (the hot path) needs neither the test nor its curriculum, unless they are asked for;
+    # a page shows one question's text, so the navigator's items come without theirs
+    attempt = _own_attempt(attempt_id, lazyload(Attempt.test) if request.method == "POST" else NAVIGATOR)
     if service.settle(attempt):
         db.session.commit()
         if _wants_json():
@@ -198,7 +204,7 @@ def question(attempt_id: int, position: int):
 @bp.get("/attempts/<int:attempt_id>/summary")
 @login_required
 def summary(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, NAVIGATOR)
     if service.settle(attempt):
         db.session.commit()
         return redirect(url_for("tests.result", attempt_id=attempt.id))

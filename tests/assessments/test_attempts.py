@@ -153,6 +153,30 @@ def test_the_worker_grades_each_abandoned_attempt_in_its_own_transaction(exam, f
     assert attempts.close_expired_attempts() == 0  # nothing is graded twice
 
 
+def test_the_worker_counts_only_the_attempts_it_graded(exam, frozen_clock, monkeypatch):
+    """An attempt the candidate finished between the worker's list and its turn is not graded again nor
+    counted as closed by the worker."""
+    from sqlalchemy import update
+
+    attempt = start(exam)
+    db.session.commit()
+    frozen_clock(attempt.deadline_at + timedelta(minutes=2))
+    real_get = db.session.get
+
+    def candidate_finished_meanwhile(model, ident, **kwargs):
+        loaded = real_get(model, ident, **kwargs)  # the worker's copy: still in progress
+        db.session.execute(update(Attempt).where(Attempt.id == ident).values(  # the candidate's finish lands
+            status="finished", finished_at=loaded.deadline_at, score=0, percent=0, passed=False)
+            .execution_options(synchronize_session=False))
+        return loaded
+
+    monkeypatch.setattr(db.session, "get", candidate_finished_meanwhile)
+    assert attempts.close_expired_attempts() == 0
+    monkeypatch.undo()
+    assert not db.session.scalars(select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id,
+                                                             AttemptEvent.kind == "finish")).all()
+
+
 def test_a_finished_attempt_is_not_graded_again_from_a_stale_copy(exam):
     """Two requests (the candidate's finish and the worker, or two workers) holding the same in-progress
     attempt: the second finds the row finished under its lock and grades nothing."""

@@ -126,6 +126,28 @@ def test_organisations_see_only_pass_or_fail(app, login, exam, taking):
     assert f"{taking.score} / {taking.max_score}" not in page and "%" not in page.split("Centre's test")[1][:400]
 
 
+@pytest.mark.parametrize("page", ["q/5", "summary"])
+def test_a_page_loads_no_other_questions_text(client, taking, page):
+    """The navigator needs positions, answers and flags: a question page loads its own question's text and
+    options only, the summary none (an attempt has 20, each in two languages)."""
+    from sqlalchemy import event
+
+    from lms.assessments.models import QuestionVersion
+
+    loaded = []
+    listener = lambda target, context: loaded.append(target.id)  # noqa: E731
+    db.session.expire_all()
+    event.listen(QuestionVersion, "load", listener)
+    try:
+        response = client.get(f"/attempts/{taking.id}/{page}?lang=en")
+    finally:
+        event.remove(QuestionVersion, "load", listener)
+    assert response.status_code == 200
+    assert len(taking.items) > 5
+    item = next(i for i in taking.items if i.position == 5)
+    assert loaded == ([item.question_version_id] if page == "q/5" else [])
+
+
 def test_saving_an_answer_reads_only_that_question(client, taking, count_queries):
     attempt = taking
     item = attempt.items[3]

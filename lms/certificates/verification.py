@@ -29,7 +29,6 @@ CODE_RE = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
 NEAR_EXPIRY_DAYS = 30
 
 
-
 def log_check(certificate_id: int | None, channel: str) -> None:
     """Log one public check (a Core insert: no unit of work to flush on the hottest public path)."""
     digest = hmac.new(current_app.config["SECRET_KEY"].encode(), client_ip().encode(), hashlib.sha256).hexdigest()
@@ -70,16 +69,17 @@ def lookup(condition) -> Shown | None:
     """The certificate matching ``condition`` as the public sees it, with the number of earlier checks."""
     checks = (select(func.count()).select_from(VerificationCheck)
               .where(VerificationCheck.certificate_id == Certificate.id).scalar_subquery())
-    row = db.session.execute(
+    row = db.session.execute(  # each column labelled with its field of Shown
         select(Certificate.id, Certificate.number, Certificate.code, Certificate.status, Certificate.status_reason,
                Certificate.status_changed_at, Certificate.issued_at, Certificate.valid_until, Certificate.holder_name,
-               Certificate.iin, CurriculumVersion.title, Curriculum.code, Organisation.name_ru,
-               Organisation.name_state, Organisation.registry_number, checks)
+               Certificate.iin, CurriculumVersion.title, Curriculum.code.label("curriculum_code"),
+               Organisation.name_ru, Organisation.name_state, Organisation.registry_number,
+               checks.label("checks_before"))
         .join(CurriculumVersion, CurriculumVersion.id == Certificate.curriculum_version_id)
         .join(Curriculum, Curriculum.id == Certificate.curriculum_id)
         .join(Organisation, Organisation.id == Certificate.organisation_id)
         .where(condition)).first()
-    return Shown(*row) if row is not None else None
+    return Shown(**row._mapping) if row is not None else None
 
 
 def well_formed(code: str) -> bool:

@@ -258,7 +258,7 @@ def _chunk(rng: random.Random, first_person: int, count: int, state: dict[str, A
         issued_here = len(certificates)
         if rng.random() < 0.1:
             if invalid:
-                _invalidate(rng, record, [], completed_at, now)
+                _invalidate(rng, record, [], completed_at, now, events, ids)
             continue  # trained, not (yet) tested
         # the test 1-40 days later; pass rates rise by year and differ by organisation; retakes after a failure
         day = end + timedelta(days=rng.randrange(1, 40))
@@ -296,7 +296,7 @@ def _chunk(rng: random.Random, first_person: int, count: int, state: dict[str, A
             day += timedelta(days=rng.randint(2, 20))
             chance += 0.1
         if invalid:
-            _invalidate(rng, record, certificates[issued_here:], last, now)
+            _invalidate(rng, record, certificates[issued_here:], last, now, events, ids)
 
     # numbers from the platform's own counters, so issuing carries on after the generated ones
     prefix = profile.certificate_prefix
@@ -345,9 +345,10 @@ def _certificate(rng: random.Random, plan: Plan, certificates: list, events: lis
 
 
 def _invalidate(rng: random.Random, record: dict[str, Any], certificates: list[dict[str, Any]], after: datetime,
-                now: datetime) -> None:
+                now: datetime, events: list[dict[str, Any]], ids: dict[str, int]) -> None:
     """The Centre invalidates the record some days after its last test (if that day has come), suspending its
-    certificates, as an invalidation for cause does."""
+    certificates, as an invalidation for cause does: each suspension with its event in the certificate's
+    history."""
     at = after + timedelta(days=rng.randint(1, 30))
     if at > now:
         return
@@ -355,6 +356,9 @@ def _invalidate(rng: random.Random, record: dict[str, Any], certificates: list[d
     for certificate in certificates:
         if certificate["status"] == "valid":
             certificate.update(status="suspended", status_reason=REASONS[1], status_changed_at=at)
+            events.append({"id": ids["event"], "certificate_id": certificate["id"], "status": "suspended",
+                           "reason": REASONS[1], "at": at})
+            ids["event"] += 1
 
 
 def reset_sequences(*models: Any) -> None:

@@ -54,6 +54,12 @@ def test_bulk_generates_valid_data_in_every_status(app):
         TrainingRecord, TrainingRecord.id == Certificate.training_record_id)
         .where(TrainingRecord.status == "invalidated")).all()
     assert invalidated and all(c.status in ("suspended", "revoked") for c in invalidated)
+    # each certificate's history ends in its status (a suspension by invalidation has its event too)
+    from lms.certificates.models import CertificateEvent
+
+    latest = dict(db.session.execute(select(CertificateEvent.certificate_id, CertificateEvent.status)
+                                     .order_by(CertificateEvent.at, CertificateEvent.id)).all())
+    assert all(latest[c.id] == c.status for c in db.session.scalars(select(Certificate)))
     # a second run adds more people without colliding
     again = runner.invoke(args=["demo", "bulk", "--people", "200", "--seed", "4", "--no-refresh"])
     assert again.exit_code == 0, again.output

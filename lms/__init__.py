@@ -60,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from lms import models  # noqa: F401  (every model on the metadata, for Alembic too)
+    from lms.errors import install_retry_after
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
     from lms.forms import install_csrf
     from lms.i18n import select_locale
@@ -80,6 +81,7 @@ def _init_extensions(app: Flask) -> None:
         timezone_selector=lambda: get_profile().timezone,
         default_translation_directories=str(Path(__file__).resolve().parent / "translations"),
     )
+    install_retry_after(app)  # before the limiter: its after-request function then runs first
     limiter.init_app(app)
 
     login_manager.init_app(app)

@@ -61,6 +61,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PASSWORD_TIME_COST", 2, int, "Argon2id iterations"),
     Setting("PASSWORD_MEMORY_COST", 19456, int,
             "Argon2id memory in KiB (19 MiB with 2 iterations: OWASP's recommended minimum; ~22 ms per hash here)"),
+    Setting("PASSWORD_LANE_NICE", 19, int,
+            "CPU niceness of the thread that hashes passwords (one per process; 0 hashes in the request's "
+            "thread): a wave of sign-ins then takes only the CPU that candidates already in a test leave"),
+    Setting("PASSWORD_LANE_DEPTH", 2, int,
+            "sign-ins one process lets wait for that thread; more are asked to retry (503, Retry-After), which "
+            "the sign-in page does by itself, so waiting sign-ins never hold every request thread"),
     Setting("PASSWORD_MIN_LENGTH", 10, int, "minimum password length"),
     Setting("RESET_TOKEN_MAX_AGE", 3600, int, "seconds a password-reset link stays valid"),
     Setting("INVITE_TOKEN_MAX_AGE", 7 * 24 * 3600, int, "seconds an account-activation link stays valid"),

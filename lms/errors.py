@@ -30,6 +30,25 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+def ask_to_retry(seconds: int) -> None:
+    """This response is a 503 that names its own short wait (Retry-After). See ``install_retry_after``."""
+    g.retry_after = seconds
+
+
+def install_retry_after(app: Flask) -> None:
+    """Flask-Limiter states its window's reset as Retry-After on every response of a limited route: up to an
+    hour for the per-hour sign-in limit, which would make a browser wait an hour to retry a busy sign-in.
+    A response that named its own wait (``ask_to_retry``) keeps it. Call before ``limiter.init_app``: Flask
+    runs after-request functions in reverse order of registration, so this one then runs after the limiter's.
+    """
+    @app.after_request
+    def keep_own_retry_after(response):
+        seconds = g.pop("retry_after", None)
+        if seconds is not None:
+            response.headers["Retry-After"] = str(seconds)
+        return response
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -103,7 +122,7 @@ def register_error_handlers(app: Flask) -> None:
         log.warning("database unavailable on %s %s: %s", request.method, request.path, str(error).split("\n")[0])
         g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is signed in
         response = app.make_response(render_error(503))
-        response.headers["Retry-After"] = "5"
+        ask_to_retry(5)
         return response
 
     @app.errorhandler(Exception)

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import random
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -28,25 +36,102 @@ def hasher() -> PasswordHasher:
     )
 
 
+# ---------------------------------------------------------------------------- the password lane
+# Argon2id is deliberately expensive (~25 ms of CPU), and on exam day thousands of candidates sign in within
+# a minute while others are already answering. Hashing therefore runs in one thread per process at the
+# lowest CPU priority: Linux gives CPU to the request threads first (saving answers, showing questions) and
+# the lane takes what they leave. argon2-cffi releases the GIL while hashing, so the lane does not hold up
+# the other threads of its process either. Sign-ins that cannot even queue (more than PASSWORD_LANE_DEPTH
+# waiting in this process) are refused with ``Busy`` at once, so they never occupy every request thread.
+T = TypeVar("T")
+
+
+class Busy(Exception):
+    """Too many sign-ins are waiting in this process: ask the browser to retry after ``retry_after`` s."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class Lane:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._nice = 0
+        self.waiting = 0
+
+    def _lower_priority(self) -> None:
+        # On Linux the calling thread only (the nice value is per thread there). Where the call is missing or
+        # refused, the lane still works, at normal priority.
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, 0, self._nice)
+
+    def executor(self, nice: int) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None or self._pid != os.getpid():  # a forked worker starts its own thread
+                self._pid, self._nice, self.waiting = os.getpid(), nice, 0
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="password-lane",
+                                                    initializer=self._lower_priority)
+            return self._executor
+
+    def _full(self) -> bool:
+        cfg = current_app.config
+        return cfg["LMS_PASSWORD_LANE_NICE"] > 0 and self.waiting >= cfg["LMS_PASSWORD_LANE_DEPTH"]
+
+    def full(self) -> bool:
+        """Would a sign-in be refused now? A view may look before any work; ``run`` decides under the lock."""
+        return self._full()
+
+    def run(self, work: Callable[[], T], *, admit: bool = False) -> T:
+        """``work()`` in the lane. ``admit``: a sign-in, refused with ``Busy`` when the lane is full."""
+        nice = current_app.config["LMS_PASSWORD_LANE_NICE"]
+        if nice <= 0:
+            return work()
+        executor = self.executor(nice)
+        with self._lock:
+            if admit and self._full():
+                raise Busy(retry_after=retry_after())
+            self.waiting += 1
+        try:
+            return executor.submit(work).result()
+        finally:
+            with self._lock:
+                self.waiting -= 1
+
+
+lane = Lane()
+
+
+def retry_after() -> int:
+    """Seconds a refused sign-in waits: spread (3-10 s), so that the retries of a wave neither come back
+    together nor, each costing a request, take the CPU the lane needs to admit them."""
+    return random.randint(3, 10)  # noqa: S311 - spreading, not secrecy
+
+
 def hash_password(password: str) -> str:
-    return hasher().hash(password)
+    ph = hasher()
+    return lane.run(lambda: ph.hash(password))
 
 
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """Constant work whether or not the account exists, so timing does not reveal accounts."""
+def verify_password(password_hash: str | None, password: str, *, admit: bool = False) -> bool:
+    """Constant work whether or not the account exists, so timing does not reveal accounts. ``admit``: a
+    sign-in, which may be refused with ``Busy`` at a peak (see the lane above)."""
     global DUMMY_HASH
+    ph = hasher()
     if not password_hash:
         if DUMMY_HASH is None:
-            DUMMY_HASH = hasher().hash("dummy password for timing")
-        password_hash = DUMMY_HASH
-        _verify(password_hash, password)
+            DUMMY_HASH = hash_password("dummy password for timing")
+        dummy = DUMMY_HASH
+        lane.run(lambda: _verify(ph, dummy, password), admit=admit)
         return False
-    return _verify(password_hash, password)
+    return lane.run(lambda: _verify(ph, password_hash, password), admit=admit)
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def _verify(ph: PasswordHasher, password_hash: str, password: str) -> bool:
     try:
-        return hasher().verify(password_hash, password)
+        return ph.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -27,9 +27,10 @@ def find_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (the same work either way)."""
+    """The active user with these credentials, or None (the same work either way). Raises ``Busy`` when
+    this process has too many sign-ins waiting for the password lane (the caller asks for a retry)."""
     user = find_by_email(email)
-    ok = verify_password(user.password_hash if user else None, password)
+    ok = verify_password(user.password_hash if user else None, password, admit=True)
     if not ok or user is None or not user.is_active:
         audit.record("auth.login_failed", object_type="user", object_id=user.id if user else None,
                      after={"email": email.strip().lower()[:254]})

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from lms.accounts import services
 from lms.accounts.forms import ChangePasswordForm, LoginForm, ProfileForm, ResetRequestForm, SetPasswordForm
+from lms.accounts.passwords import Busy, lane, retry_after
 from lms.domain import ValidationFailed
+from lms.errors import ask_to_retry
 from lms.extensions import configured_limit, db, limiter
 from lms.forms import form_view
 from lms.i18n import select_locale
@@ -19,22 +21,51 @@ bp = Blueprint("accounts", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(configured_limit("LMS_RATELIMIT_LOGIN"), methods=["POST"])
+# A sign-in held by the waiting room (503) was not judged: it does not count against the client's limit (a
+# room of candidates behind one address retries many times while it waits).
+@limiter.limit(configured_limit("LMS_RATELIMIT_LOGIN"), methods=["POST"],
+               deduct_when=lambda response: response.status_code != 503)
 @form_view
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm(next=request.args.get("next", ""))
+    if request.method == "POST" and lane.full():  # before any other work: a wave retries many times
+        return _busy(form, retry_after())
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except Busy as busy:
+            db.session.rollback()
+            return _busy(form, busy.retry_after)
         if user is None:
             db.session.commit()  # keep the failed attempt in the audit log
             form.password.errors.append(_("The e-mail or password is not correct."))
         else:
             login_user(user, remember=form.remember.data)
             db.session.commit()
+            if _from_script():  # the script opens the next page itself: a followed redirect would build it twice
+                return jsonify(next=safe_next(form.next.data))
             return redirect(safe_next(form.next.data))
     return render_template("accounts/login.html", form=form)
+
+
+def _from_script() -> bool:
+    """The sign-in page's script sent this (``login.js``): it waits out a busy answer and opens the next page
+    itself, so it gets short answers instead of pages."""
+    return bool(request.headers.get("X-Waiting-Room"))
+
+
+def _busy(form: LoginForm, seconds: int):
+    """An exam-day wave: this process's password lane is full. Nothing is judged or logged. The sign-in page's
+    script gets a few bytes and retries by itself after the pause; without the script the page comes back with
+    its message and the e-mail kept. The short answer matters: a wave retries many times, and a full page each
+    time would take the CPU the lane needs."""
+    ask_to_retry(seconds)
+    if _from_script():
+        return _("Many candidates are signing in at this moment. Please wait: you will be signed in "
+                 "automatically in a few seconds."), 503, {"Content-Type": "text/plain; charset=utf-8"}
+    return render_template("accounts/login.html", form=form, busy=True), 503
 
 
 @bp.post("/logout")

@@ -36,6 +36,92 @@ def test_a_hash_made_with_other_settings_is_redone_at_sign_in(app, client, make_
     assert params == f"m={app.config['LMS_PASSWORD_MEMORY_COST']},t={app.config['LMS_PASSWORD_TIME_COST']},p=1"
 
 
+def test_passwords_are_hashed_in_a_low_priority_lane(app):
+    """Hashing runs in the process's password thread at the configured niceness, not in the request's
+    thread, whose priority stays as it was (an exam-day wave of sign-ins then yields the CPU to answers)."""
+    import os
+    import threading
+
+    from lms.accounts.passwords import hash_password, lane, verify_password
+
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    seen = lane.run(lambda: (threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, 0)))
+    assert seen[0].startswith("password-lane")
+    assert seen[1] == max(before, app.config["LMS_PASSWORD_LANE_NICE"])
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before
+    assert verify_password(hash_password("Lane-Password-2026"), "Lane-Password-2026")
+    assert not verify_password(hash_password("Lane-Password-2026"), "Lane-Password-2025")
+
+
+@pytest.mark.parametrize("found", ["before any work", "when queueing"])
+def test_a_full_password_lane_asks_the_browser_to_retry(app, client, make_user, monkeypatch, found):
+    """More sign-ins than the lane lets wait: 503 with Retry-After and a localized message, the e-mail kept,
+    nothing judged or logged; once the lane has room the same sign-in succeeds. The view looks before any
+    work; a sign-in that passes that look while the lane fills is refused when it queues."""
+    import threading
+    import time
+
+    from lms.accounts.passwords import lane
+
+    user = make_user("candidate")
+    monkeypatch.setitem(app.config, "LMS_PASSWORD_LANE_DEPTH", 1)
+    if found == "when queueing":
+        monkeypatch.setattr(lane, "full", lambda: False)
+    release = threading.Event()
+
+    def occupy() -> None:
+        with app.app_context():
+            lane.run(lambda: release.wait(10))
+
+    blocker = threading.Thread(target=occupy)
+    blocker.start()
+    try:
+        for _ in range(200):
+            if lane.waiting:
+                break
+            time.sleep(0.01)
+        token = csrf_from(client, "/login?lang=ru")
+        response = client.post("/login?lang=ru", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 503
+        assert 3 <= int(response.headers["Retry-After"]) <= 10  # its own wait, not the rate limit's window
+        assert "Сейчас входит много кандидатов" in page
+        assert f'value="{user.email}"' in page
+        assert not db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("auth.login%"))).all()
+        assert user.full_name not in client.get("/").get_data(as_text=True)
+        # the page's script asks for the short answer: a few bytes, the same wait, no page
+        short = client.post("/login?lang=ru", headers={"X-Waiting-Room": "1"},
+                            data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+        assert short.status_code == 503 and 3 <= int(short.headers["Retry-After"]) <= 10
+        assert short.mimetype == "text/plain" and "Сейчас входит много кандидатов" in short.get_data(as_text=True)
+        # held sign-ins were not judged: more of them than the login limit allows are never refused with 429
+        limit = int(app.config["LMS_RATELIMIT_LOGIN"].split()[0])
+        held = [client.post("/login", headers={"X-Waiting-Room": "1"}, data={
+            "email": user.email, "password": PASSWORD, "csrf_token": token}).status_code for _ in range(limit + 2)]
+        assert held == [503] * (limit + 2)
+    finally:
+        release.set()
+        blocker.join()
+    response = client.post("/login?lang=ru", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    assert user.full_name in client.get("/").get_data(as_text=True)
+
+
+def test_the_sign_in_script_is_told_the_next_page(client, make_user):
+    """Signed in through the page's script: the next page's address, not a redirect its fetch would follow
+    (the page would be built once for nothing); a wrong password still gets the page with its message."""
+    user = make_user("candidate")
+    token = csrf_from(client, "/login?next=/tests/")
+    script = {"X-Waiting-Room": "1"}
+    wrong = client.post("/login?next=/tests/&lang=en", headers=script,
+                        data={"email": user.email, "password": "not-the-password", "csrf_token": token})
+    assert wrong.status_code == 200 and "The e-mail or password is not correct." in wrong.get_data(as_text=True)
+    right = client.post("/login?next=/tests/", headers=script,
+                        data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert right.status_code == 200 and right.get_json() == {"next": "/tests/"}
+    assert user.full_name in client.get("/").get_data(as_text=True)
+
+
 def test_logout_needs_a_post_with_token(client, make_user, login):
     login(make_user("candidate"))
     assert client.get("/logout").status_code == 405

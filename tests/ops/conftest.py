@@ -25,8 +25,8 @@ def own_app(tmp_path) -> Iterator[object]:
     url, drop = own_database(tmp_path)
     instance = tmp_path / "instance"
     instance.mkdir()
-    app = create_app(test_settings(instance, url))
-    try:
+    try:  # whatever fails, setup included, the throwaway database is dropped
+        app = create_app(test_settings(instance, url))
         with app.app_context():
             upgrade()
             yield app

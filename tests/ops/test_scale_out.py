@@ -29,18 +29,18 @@ def two_instances(tmp_path):
 
     url, drop = own_database(tmp_path, "shared")
     instance = tmp_path / "instance"
-    app, settings, email, test_id = platform_with_candidate(instance, url)
-    ports = [free_port()]
-    while len(ports) < 2:  # two different ports, or one server would answer for both
-        port = free_port()
-        if port not in ports:
-            ports.append(port)
-    shared = {"LMS_INSTANCE_PATH": str(instance), "LMS_DATABASE_URL": url, "LMS_SECRET_KEY": settings["SECRET_KEY"],
-              "LMS_STORAGE_PATH": str(tmp_path / "shared-storage"), "LMS_RATELIMIT_STORAGE_URI": REDIS,
-              "LMS_RATELIMIT_LOGIN": "6 per minute", "LMS_BASE_URL": "http://osh.example",
-              "LMS_PASSWORD_TIME_COST": "1", "LMS_PASSWORD_MEMORY_COST": "8"}
-    servers = []
-    try:  # whatever fails, no server and no database are left behind
+    app, servers = None, []
+    try:  # whatever fails, setup included, no server and no database are left behind
+        app, settings, email, test_id = platform_with_candidate(instance, url)
+        ports = [free_port()]
+        while len(ports) < 2:  # two different ports, or one server would answer for both
+            port = free_port()
+            if port not in ports:
+                ports.append(port)
+        shared = {"LMS_INSTANCE_PATH": str(instance), "LMS_DATABASE_URL": url,
+                  "LMS_SECRET_KEY": settings["SECRET_KEY"], "LMS_STORAGE_PATH": str(tmp_path / "shared-storage"),
+                  "LMS_RATELIMIT_STORAGE_URI": REDIS, "LMS_RATELIMIT_LOGIN": "6 per minute",
+                  "LMS_BASE_URL": "http://osh.example", "LMS_PASSWORD_TIME_COST": "1", "LMS_PASSWORD_MEMORY_COST": "8"}
         for port in ports:
             servers.append(gunicorn(shared, port))
         yield {"app": app, "urls": [f"http://127.0.0.1:{p}" for p in ports], "email": email, "test_id": test_id}
@@ -49,8 +49,9 @@ def two_instances(tmp_path):
             server.terminate()
             server.wait(timeout=30)
         client.flushdb()
-        with app.app_context():
-            db.engine.dispose()
+        if app is not None:
+            with app.app_context():
+                db.engine.dispose()
         if drop is not None:
             drop()
 

@@ -34,10 +34,10 @@ def served(tmp_path):
 
     url, drop = own_database(tmp_path, "served")
     instance = tmp_path / "instance"
-    app, settings, email, test_id = platform_with_candidate(instance, url)
-    port = free_port()
-    server = None
-    try:  # whatever fails, no server and no database are left behind
+    app = server = None
+    try:  # whatever fails, setup included, no server and no database are left behind
+        app, settings, email, test_id = platform_with_candidate(instance, url)
+        port = free_port()
         server = gunicorn({"LMS_INSTANCE_PATH": str(instance), "LMS_DATABASE_URL": url,
                            "LMS_SECRET_KEY": settings["SECRET_KEY"], "LMS_BASE_URL": f"http://127.0.0.1:{port}",
                            "LMS_RATELIMIT_LOGIN": "1000 per minute", "LMS_PASSWORD_TIME_COST": "1",
@@ -47,8 +47,9 @@ def served(tmp_path):
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        with app.app_context():
-            db.engine.dispose()
+        if app is not None:
+            with app.app_context():
+                db.engine.dispose()
         if drop is not None:
             drop()
 

@@ -56,6 +56,7 @@ def test_organisation_lifecycle(open_page, live_server, tmp_path):
     # 2. Complete the draft, attach a document, submit.
     applicant.goto(base + "/org/")
     applicant.locator("a", has_text=re.compile("Application|Заявка|Өтінім")).first.click()
+    applicant.wait_for_url(re.compile(r"/org/\d+/application$"))
     url = applicant.url
     for field, value in {"#org_name_ru": "Учебный центр «Новая безопасность»", "#org_address": "ул. Бухар-Жырау, 1",
                          "#org_phone": "+7 721 200 0000", "#org_email": "info@zhana.kz",
@@ -78,6 +79,7 @@ def test_organisation_lifecycle(open_page, live_server, tmp_path):
     # 3. The Centre returns it with a comment on the base.
     centre.goto(base + "/centre/applications?status=submitted")
     centre.locator("a", has_text="Жаңа Қауіпсіздік").click()
+    centre.wait_for_url(re.compile(r"/centre/applications/\d+$"))
     review = centre.url
     centre.locator("#decision").select_option("return")
     centre.locator("#comment_base").fill("Укажите компьютеры для тестирования")
@@ -104,6 +106,7 @@ def test_organisation_lifecycle(open_page, live_server, tmp_path):
     visitor = open_page("en-US")
     centre.goto(base + f"/centre/organisations?q={number}")
     centre.locator("td a").first.click()
+    centre.wait_for_url(re.compile(r"/centre/organisations/\d+$"))
     org_page = centre.url
     for action, reason, shown in (("suspend", "Проверка качества", "Suspended"),
                                   ("reinstate", "", "In the registry"),

@@ -231,6 +231,7 @@ def main() -> int:
 
     env = {**os.environ, "LMS_INSTANCE_PATH": str(instance), "LMS_DATABASE_URL": url,
            "LMS_BASE_URL": f"http://127.0.0.1:{PORT}", "LMS_RATELIMIT_LOGIN": "1000000 per minute",
+           "LMS_RATELIMIT_LOGIN_ADDRESS": "1000000 per minute",
            "LMS_RATELIMIT_PUBLIC": "1000000 per minute", "LMS_RATELIMIT_VERIFY": "1000000 per minute"}
     venv = Path(sys.executable).parent
     import socket

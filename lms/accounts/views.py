@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from lms.accounts import services
@@ -18,13 +19,23 @@ from lms.util import safe_next
 bp = Blueprint("accounts", __name__)
 
 
+def _account_key() -> str:
+    """The account a sign-in is for (the e-mail as typed, normalized), so that guessing one account's password
+    is limited wherever the guesses come from, and an exam room behind one address is not limited as a whole."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"account:{email}" if email else f"address:{get_remote_address()}"
+
+
+def _judged(response) -> bool:
+    """A sign-in held by the waiting room (503) was not judged: it counts against no limit (a room of
+    candidates retries many times while it waits)."""
+    return response.status_code != 503
 
 
 @bp.route("/login", methods=["GET", "POST"])
-# A sign-in held by the waiting room (503) was not judged: it does not count against the client's limit (a
-# room of candidates behind one address retries many times while it waits).
-@limiter.limit(configured_limit("LMS_RATELIMIT_LOGIN"), methods=["POST"],
-               deduct_when=lambda response: response.status_code != 503)
+@limiter.limit(configured_limit("LMS_RATELIMIT_LOGIN"), methods=["POST"], key_func=_account_key,
+               deduct_when=_judged)
+@limiter.limit(configured_limit("LMS_RATELIMIT_LOGIN_ADDRESS"), methods=["POST"], deduct_when=_judged)
 @form_view
 def login():
     if current_user.is_authenticated:

@@ -57,7 +57,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     instance = tmp_path_factory.mktemp("e2e-instance")
     app = create_app(test_settings(instance, f"sqlite:///{instance / 'e2e.sqlite3'}",
                                    TESTING=False, RATELIMIT_LOGIN="1000 per minute",
-                                   RATELIMIT_PUBLIC="1000 per minute"))
+                                   RATELIMIT_LOGIN_ADDRESS="1000 per minute", RATELIMIT_PUBLIC="1000 per minute"))
     with app.app_context():
         upgrade()
         _load_shipped_data(app)

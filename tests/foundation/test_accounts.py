@@ -340,6 +340,38 @@ def test_login_is_rate_limited_with_a_localized_page(client, make_user):
     assert '<html lang="kk">' in last.get_data(as_text=True)
 
 
+def test_an_exam_room_behind_one_address_signs_in_together(app, make_user):
+    """The sign-in limit counts per account: a room of candidates behind one NAT address signs in together,
+    while guessing one account's password is refused after the limit, and the address has a limit of its own."""
+    per_account = int(app.config["LMS_RATELIMIT_LOGIN"].split()[0])
+    room = [make_user("candidate") for _ in range(per_account + 2)]
+
+    def sign_in(email: str, password: str = PASSWORD) -> int:
+        client = app.test_client()  # each candidate at a computer of the same room: one address
+        token = csrf_from(client, "/login")
+        return client.post("/login?lang=kk", data={"email": email, "password": password,
+                                                   "csrf_token": token}).status_code
+
+    assert [sign_in(user.email) for user in room] == [302] * len(room)
+    target, neighbour = room[0], room[1]
+    guesses = [sign_in(target.email, "guessed-password-1") for _ in range(per_account)]
+    assert guesses == [200] * (per_account - 1) + [429]  # its own sign-in was the first of the minute
+    assert sign_in(f"  {target.email.upper()} ") == 429  # the same account, however it is typed
+    assert sign_in(neighbour.email) == 302  # the room goes on
+
+
+def test_one_address_has_a_sign_in_limit_of_its_own(app, make_user, monkeypatch):
+    """Many accounts tried from one address (credential stuffing) meet the address's limit."""
+    monkeypatch.setitem(app.config, "LMS_RATELIMIT_LOGIN_ADDRESS", "3 per minute")
+    codes = []
+    for user in [make_user("candidate") for _ in range(4)]:
+        client = app.test_client()
+        token = csrf_from(client, "/login")
+        codes.append(client.post("/login?lang=ru", data={"email": user.email, "password": "guessed-password-1",
+                                                          "csrf_token": token}).status_code)
+    assert codes == [200, 200, 200, 429]
+
+
 def test_next_parameter_cannot_leave_the_site(client, make_user):
     user = make_user("candidate")
     for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):

@@ -93,7 +93,8 @@ def test_two_stateless_instances(two_instances):
         assert db.session.get(Certificate, certificate_id).pdf_key
         db.session.remove()
 
-    # failed sign-ins are counted in Redis across both instances: 6 per minute in all, wherever they land
+    # failed sign-ins of one account are counted in Redis across both instances: 6 per minute in all, wherever
+    # they land
     intruder = requests.Session()
     codes = []
     for n in range(8):
@@ -102,5 +103,5 @@ def test_two_stateless_instances(two_instances):
         codes.append(intruder.post(server + "/login", allow_redirects=False, data={
             "email": two_instances["email"], "password": "wrong-password-1",
             "csrf_token": base.CSRF_RE.search(page).group(1)}).status_code)
-    # the candidate's own sign-in on A was the first of the six from this address: the sixth wrong one is refused
+    # the candidate's own sign-in on A was the first of the six for this account: the sixth wrong one is refused
     assert codes[:5] == [200] * 5 and set(codes[5:]) == {429}, codes

@@ -40,8 +40,8 @@ def served(tmp_path):
         port = free_port()
         server = gunicorn({"LMS_INSTANCE_PATH": str(instance), "LMS_DATABASE_URL": url,
                            "LMS_SECRET_KEY": settings["SECRET_KEY"], "LMS_BASE_URL": f"http://127.0.0.1:{port}",
-                           "LMS_RATELIMIT_LOGIN": "1000 per minute", "LMS_PASSWORD_TIME_COST": "1",
-                           "LMS_PASSWORD_MEMORY_COST": "8"}, port, workers=2)
+                           "LMS_RATELIMIT_LOGIN": "1000 per minute", "LMS_RATELIMIT_LOGIN_ADDRESS": "1000 per minute",
+                           "LMS_PASSWORD_TIME_COST": "1", "LMS_PASSWORD_MEMORY_COST": "8"}, port, workers=2)
         yield {"app": app, "url": f"http://127.0.0.1:{port}", "server": server, "email": email, "test_id": test_id}
     finally:
         if server is not None:

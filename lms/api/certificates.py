@@ -7,7 +7,7 @@ from sqlalchemy import select
 from lms.api import ApiError, batch_items, bp
 from lms.certificates.employer import public_status
 from lms.certificates.models import Certificate, shown
-from lms.certificates.verification import log_check, verify_limit
+from lms.certificates.verification import log_check, log_checks, verify_limit
 from lms.extensions import db, limiter
 from lms.forms import api_key_view
 from lms.training import apikeys
@@ -44,10 +44,12 @@ def certificates_verify():
     numbers = [str(i.get("number", "")).strip().upper()[:30] for i in items]
     found = {c.number: c for c in db.session.scalars(select(Certificate).where(Certificate.number.in_(set(numbers)))
                                                      .options(*shown()))}
-    results = []
+    results, checked = [], []
     for number, item in zip(numbers, items, strict=True):
         surname = item.get("surname")
-        results.append({"number": number, **public_status(found.get(number),
-                                                          str(surname) if surname is not None else None)})
+        certificate = found.get(number)
+        results.append({"number": number, **public_status(certificate, str(surname) if surname is not None else None)})
+        checked.append(certificate.id if results[-1]["found"] else None)
+    log_checks(checked, "bulk")
     db.session.commit()
     return {"items": results, "total": len(results)}

@@ -15,7 +15,7 @@ from lms.authz import role_required
 from lms.certificates.forms import BulkCheckForm, KeyForm
 from lms.certificates.models import Certificate, shown
 from lms.certificates.services import today
-from lms.certificates.verification import surname_matches
+from lms.certificates.verification import log_checks, surname_matches
 from lms.domain import ValidationFailed
 from lms.extensions import db
 from lms.forms import form_view, refused
@@ -94,12 +94,16 @@ def bulk_check():
     numbers = {r[0].strip().upper() for r in rows}
     found = {c.number: c for c in db.session.scalars(select(Certificate).where(Certificate.number.in_(numbers))
                                                      .options(*shown()))}
-    table = []
+    table, checked = [], []
     for number, surname, *_rest in rows:
-        info = public_status(found.get(number.strip().upper()), surname)
+        certificate = found.get(number.strip().upper())
+        info = public_status(certificate, surname)
+        checked.append(certificate.id if info["found"] else None)
         table.append([number, surname, "yes" if info["found"] else "no", info.get("status", ""),
                       info.get("holder", ""), info.get("curriculum", ""), info.get("valid_until", ""),
                       info.get("verify_url", "")])
+    log_checks(checked, "bulk")  # each number is a check of its own, logged like any other
+    db.session.commit()
     return csv_response("certificate-statuses.csv", ["number", "surname", "found", "status", "holder", "curriculum",
                                                      "valid_until", "verify_url"], table)
 

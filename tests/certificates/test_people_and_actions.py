@@ -5,8 +5,10 @@ import threading
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from lms.certificates import services
+from lms.certificates.models import VerificationCheck
 from lms.extensions import db
 from lms.organisations import registry
 from lms.training import apikeys
@@ -173,6 +175,12 @@ def test_employer_staff_list_and_bulk_csv(client, login, employer, issued):
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[1][:4] == [issued.number, issued.holder_name.split()[-1], "yes", "valid"]
     assert rows[2][2] == "no" and rows[2][4] == ""  # nothing disclosed beyond "not found"
+    assert _bulk_checks() == [(issued.id, True), (None, False)]  # each number logged as a check of its own
+
+
+def _bulk_checks() -> list[tuple[int | None, bool]]:
+    return [(c.certificate_id, c.found) for c in db.session.scalars(
+        select(VerificationCheck).where(VerificationCheck.channel == "bulk").order_by(VerificationCheck.id))]
 
 
 def test_employer_staff_list_groups_by_expiry(client, login, employer, issued, frozen_clock):
@@ -241,6 +249,7 @@ def test_employer_api(client, employer, exam, issued):
     result = client.post("/api/v1/certificates/verify", json={"items": items},
                          headers={"Authorization": f"Bearer {key}"}).get_json()
     assert [i["found"] for i in result["items"]] == [True, False, False]
+    assert _bulk_checks() == [(issued.id, True), (None, False), (None, False)]  # a wrong surname finds nothing
     too_many = client.post("/api/v1/certificates/verify", json={"items": [{"number": "x"}] * 1001},
                            headers={"Authorization": f"Bearer {key}"})
     assert too_many.status_code == 413
@@ -265,7 +274,7 @@ def test_the_bulk_api_does_not_query_per_number(client, employer, issued, count_
     one = check([{"number": issued.number, "surname": surname}])
     many = [{"number": issued.number, "surname": surname}] * 500 + [{"number": f"KZ-OSH-2000-{i:06d}"}
                                                                     for i in range(500)]
-    assert check(many) == one
+    assert check(many) == one  # the 1,000 checks are logged in one statement too
 
 
 def test_revocation_reaches_page_api_and_status_list_at_once(client, employer, issued, make_user):

@@ -173,6 +173,9 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
+SCENARIOS = ("healthz", "verify", "bulk_verify", "report", "pdf", "exam")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=1_000_000)
@@ -185,8 +188,12 @@ def main() -> int:
                              "waiting for the password lane leave threads for answers (8 cost throughput and "
                              "memory on this CPU-bound work)")
     parser.add_argument("--reuse", action="store_true", help="keep a database built by an earlier run")
-    parser.add_argument("--only", default="", help="comma-separated scenarios to run (default all)")
+    parser.add_argument("--only", default="", help="comma-separated scenarios to run (default all): "
+                        + ", ".join(SCENARIOS))
     args = parser.parse_args()
+    unknown = set(filter(None, args.only.split(","))) - set(SCENARIOS)
+    if unknown:  # a misspelt name would otherwise build the database and measure nothing
+        parser.error(f"unknown scenario {', '.join(sorted(unknown))}; choose from {', '.join(SCENARIOS)}")
     url = os.environ.get("LMS_BENCH_LOAD_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/lms_load")
 
     from sqlalchemy import create_engine, make_url, text
@@ -260,6 +267,7 @@ def main() -> int:
             ("exam", {"users": n, "spawn_rate": max(n / 60, 1), "think": [low, high],
                       "seconds": int(60 + plan["questions"] * (high + 5) + 300)}),
         ]
+        assert tuple(name for name, _extra in scenarios) == SCENARIOS
         for name, extra in scenarios:
             if wanted and name not in wanted:
                 continue

@@ -191,8 +191,11 @@ def question(attempt_id: int, position: int):
             return _render_question(attempt, position, form, 400)
         if _wants_json():
             return jsonify({"saved": True})
-        go = request.form.get("go", "next")
-        target = {"prev": position - 1, "next": position + 1}.get(go, position)
+        go = request.form.get("go", "next")  # prev, next, summary, or a question's number (the navigator)
+        if go.isascii() and go.isdigit() and len(go) <= 4 and 1 <= int(go) <= total:
+            target = int(go)
+        else:  # an unknown destination keeps the candidate on this question
+            target = {"prev": position - 1, "next": position + 1}.get(go, position)
         if go == "summary" or not 1 <= target <= total:
             return redirect(url_for("tests.summary", attempt_id=attempt_id))
         return redirect(url_for("tests.question", attempt_id=attempt_id, position=target))

@@ -57,6 +57,27 @@ def test_answer_by_plain_post_then_summary_and_result(client, taking):
     assert attempt.passed is True
 
 
+def test_the_navigator_saves_the_answer_before_it_goes(client, taking):
+    """On a question page the navigator's numbers are buttons of the answer form: jumping to another question
+    without the page's script saves the answer given here first (a link would have dropped it)."""
+    attempt = taking
+    url = f"/attempts/{attempt.id}/q/2"
+    page = client.get(url + "?lang=en").get_data(as_text=True)
+    buttons = re.findall(r'<button type="submit" form="answer-form" name="go" value="(\d+)"', page)
+    assert buttons == [str(i.position) for i in attempt.items]
+    assert f'href="/attempts/{attempt.id}/q/' not in page  # no navigator link leaves the form unsent
+    item = next(i for i in attempt.items if i.position == 2)
+    chosen = item.option_order[:1]
+    response = post_form(client, url, {"option": chosen, "go": "7"}, token_from=url)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/attempts/{attempt.id}/q/7")
+    db.session.refresh(item)
+    assert sorted(item.chosen()) == chosen
+    beyond = post_form(client, url, {"option": chosen, "go": "99"}, token_from=url)
+    assert beyond.headers["Location"].endswith(url)  # no such question: the candidate stays here
+    summary = client.get(f"/attempts/{attempt.id}/summary?lang=en").get_data(as_text=True)
+    assert f'href="/attempts/{attempt.id}/q/7"' in summary  # nothing to save there: links
+
+
 def test_autosave_answers_json(client, taking):
     attempt = taking
     item = attempt.items[0]
@@ -175,7 +196,8 @@ def test_start_sets_a_long_lived_device_cookie(client, taking):
 
 
 @pytest.mark.parametrize(("data", "status"), [({"option": "z"}, 400), ({"option": ["a", "b", "c"]}, 400),
-                                              ({"go": "²"}, 302), ({"go": "9" * 5000}, 302)])
+                                              ({"go": "²"}, 302), ({"go": "9" * 5000}, 302), ({"go": "0"}, 302),
+                                              ({"go": "-1"}, 302)])
 def test_tampered_posts_are_refused_never_a_500(client, taking, data, status):
     single = next(i for i in taking.items if i.version.type == "single")
     url = f"/attempts/{taking.id}/q/{single.position}"

@@ -122,12 +122,14 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
 
 @pytest.fixture
 def open_page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
-    """open_page(locale) -> another person's browser (own context), with screenshots kept on failure."""
+    """open_page(locale, javascript=True) -> another person's browser (own context), with screenshots kept on
+    failure; ``javascript=False`` is a browser with scripts off."""
     contexts = []
     folder = ARTIFACTS / request.node.name
 
-    def factory(locale: str = "ru-RU") -> object:
-        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    def factory(locale: str = "ru-RU", javascript: bool = True) -> object:
+        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900},
+                                      java_script_enabled=javascript)
         contexts.append(context)
         tab = context.new_page()
         tab.set_default_timeout(15000)

@@ -37,8 +37,10 @@ def own_app(tmp_path) -> Iterator[object]:
             drop()
 
 
-def eligible_candidate(email: str = "candidate.ops@example.kz", password: str = "Correct-Horse-Battery-7"):
-    """A candidate trained on KZ-OSH-MGR three days ago at an approved organisation: eligible for the test."""
+def eligible_candidate(email: str = "candidate.ops@example.kz", password: str = "Correct-Horse-Battery-7",
+                       n: int = 0):
+    """A candidate trained on KZ-OSH-MGR three days ago at an approved organisation: eligible for the test.
+    ``n`` tells apart the candidates (and their organisations) made in one database."""
     from datetime import UTC, date, datetime, timedelta
 
     from sqlalchemy import select
@@ -55,9 +57,9 @@ def eligible_candidate(email: str = "candidate.ops@example.kz", password: str = 
     curriculum = db.session.scalar(select(Curriculum).where(Curriculum.code == "KZ-OSH-MGR"))
     version = curriculum.current
     now, today = datetime.now(UTC), local_today()
-    org = Organisation(bin=make_bin(date(2019, 1, 1), 4242), name_state="Сынақ", name_ru="Тест", region="karaganda",
-                       status="approved", registry_number="TO-2026-09999", approved_at=now)
-    iin = make_iin(date(1988, 8, 8), "M", 4343)
+    org = Organisation(bin=make_bin(date(2019, 1, 1), 4242 + n), name_state="Сынақ", name_ru="Тест", region="karaganda",
+                       status="approved", registry_number=f"TO-2026-{9999 - n:05d}", approved_at=now)
+    iin = make_iin(date(1988, 8, 8), "M", 4343 + n)
     user = services.create_user(email=email, full_name="Кандидат Отказов", password=password, iin=iin)
     services.grant_role(user, "candidate")
     db.session.add(org)

@@ -11,7 +11,7 @@ from lms.util import local_today
 def registry_organisations():
     filters = {name: request.args.get(name, "") for name in queries.ORGANISATION_FILTERS}
     today = local_today()
-    return paginated(queries.organisations(filters), lambda o: queries.organisation_json(o, today))
+    return paginated(queries.organisations(filters, today), lambda o: queries.organisation_json(o, today))
 
 
 @bp.get("/registry/organisations/<registry_number>")

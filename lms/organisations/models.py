@@ -6,7 +6,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+    not_,
+    or_,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import UTCDateTime, created_at_column
@@ -68,6 +82,16 @@ class Organisation(db.Model):
         ):
             return "approved"
         return self.status
+
+    @classmethod
+    def effective_status_is(cls, status: str, today: date) -> Any:
+        """``effective_status(today) == status`` as SQL, for filtering lists the same way the pages show them."""
+        outside = or_(cls.suspended_from > today, cls.suspended_until < today)  # NULL bounds are open
+        if status == "approved":
+            return or_(cls.status == "approved", and_(cls.status == "suspended", outside))
+        if status == "suspended":
+            return and_(cls.status == "suspended", not_(func.coalesce(outside, False)))
+        return cls.status == status
 
     def curriculum_codes(self) -> list[str]:
         return sorted(link.curriculum.code for link in self.curricula)

@@ -14,8 +14,9 @@ bp = Blueprint("registry", __name__, url_prefix="/registry")
 @bp.get("/")
 def organisations():
     filters = {name: request.args.get(name, "") for name in queries.ORGANISATION_FILTERS}
-    page = db.paginate(queries.organisations(filters), per_page=50, error_out=False)
-    return render_template("registry/organisations.html", page=page, filters=filters, today=local_today())
+    today = local_today()
+    page = db.paginate(queries.organisations(filters, today), per_page=50, error_out=False)
+    return render_template("registry/organisations.html", page=page, filters=filters, today=today)
 
 
 @bp.get("/lecturers")

@@ -17,7 +17,9 @@ ORGANISATION_FILTERS = ("q", "bin", "region", "curriculum", "status")
 LECTURER_FILTERS = ("q", "curriculum", "organisation")
 
 
-def organisations(filters: dict[str, str]) -> Select:
+def organisations(filters: dict[str, str], today: date) -> Select:
+    """The public registry's list; the status filter is the status shown on the day (a suspension that has
+    not begun or has ended shows as approved)."""
     query = select(Organisation).where(Organisation.status.in_(PUBLIC_STATUSES)).order_by(Organisation.registry_number)
     q = (filters.get("q") or "").strip()
     if q:
@@ -28,7 +30,7 @@ def organisations(filters: dict[str, str]) -> Select:
     if filters.get("region"):
         query = query.where(Organisation.region == filters["region"])
     if filters.get("status") in PUBLIC_STATUSES:
-        query = query.where(Organisation.status == filters["status"])
+        query = query.where(Organisation.effective_status_is(filters["status"], today))
     if filters.get("curriculum"):
         query = query.where(Organisation.curricula.any(
             OrganisationCurriculum.curriculum.has(Curriculum.code == filters["curriculum"])))

@@ -43,6 +43,32 @@ def test_filters(client, orgs, param):
     assert approved.registry_number in page and revoked.registry_number not in page
 
 
+def test_the_status_filter_is_the_status_shown_on_the_day(client, make_application, make_user):
+    """A suspension that has not begun, or has ended before the worker reinstated the organisation, shows as
+    approved: the filter finds it there, not among the suspended."""
+    from lms.util import local_today
+
+    admin = make_user("centre_admin")
+    today = local_today()
+    periods = {"current": (today - timedelta(days=1), today + timedelta(days=7)),
+               "open-ended": (today - timedelta(days=1), None), "ends today": (today - timedelta(days=3), today),
+               "future": (today + timedelta(days=1), today + timedelta(days=5)),
+               "ended": (today - timedelta(days=9), today - timedelta(days=1))}
+    numbers = {}
+    for name, (start, until) in periods.items():
+        org = make_application("approved", admin=admin).organisation
+        registry.suspend(org, "Проверка", start, until, admin)
+        numbers[name] = org.registry_number
+    db.session.commit()
+    for status, expected in (("suspended", {"current", "open-ended", "ends today"}), ("approved", {"future", "ended"})):
+        items = client.get(f"/api/v1/registry/organisations?status={status}").get_json()["items"]
+        found = {name for name, number in numbers.items() if number in {i["registry_number"] for i in items}}
+        assert found == expected, status
+        assert {i["status"] for i in items} == {status}  # every one shows the status it was filtered by
+        page = client.get(f"/registry/?status={status}").get_data(as_text=True)
+        assert {name for name, number in numbers.items() if number in page} == expected
+
+
 def test_region_filter_and_item_shape(client, orgs):
     data = client.get("/api/v1/registry/organisations?region=astana").get_json()
     item = data["items"][0]

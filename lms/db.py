@@ -59,6 +59,15 @@ def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    # SQLite's own lower() and upper() change ASCII letters only, so a case-insensitive search (ilike, which
+    # SQLAlchemy writes as lower(..) LIKE lower(..) here) would miss "Учебный" for "учебный"; Python's cover
+    # Cyrillic and the Kazakh letters, as PostgreSQL's do
+    dbapi_connection.create_function("lower", 1, _sql_case(str.lower), deterministic=True)
+    dbapi_connection.create_function("upper", 1, _sql_case(str.upper), deterministic=True)
+
+
+def _sql_case(change: Any) -> Any:
+    return lambda value: change(value) if isinstance(value, str) else value
 
 
 @event.listens_for(Engine, "begin")

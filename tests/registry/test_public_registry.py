@@ -69,6 +69,17 @@ def test_the_status_filter_is_the_status_shown_on_the_day(client, make_applicati
         assert {name for name, number in numbers.items() if number in page} == expected
 
 
+def test_search_ignores_case_in_cyrillic_and_kazakh(client, orgs):
+    """On SQLite as on PostgreSQL: lower case finds upper case in Russian and in Kazakh letters."""
+    approved, revoked, _ = orgs
+    approved.name_ru, approved.name_state = "Курсы «Жаркентская Ёлочка»", "ЖАРҚЫН ӨРЕН ОРТАЛЫҒЫ"
+    db.session.commit()
+    for q in ("жаркентская", "ЁЛОЧКА", "жарқын өрен"):
+        numbers = [i["registry_number"] for i in client.get(
+            "/api/v1/registry/organisations", query_string={"q": q}).get_json()["items"]]
+        assert numbers == [approved.registry_number], q
+
+
 def test_region_filter_and_item_shape(client, orgs):
     data = client.get("/api/v1/registry/organisations?region=astana").get_json()
     item = data["items"][0]

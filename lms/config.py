@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lms.ratelimit_storage import storage_uri
+
 
 class ConfigError(RuntimeError):
     """Raised when the configuration cannot start the application."""
@@ -207,7 +209,7 @@ def flask_config(values: dict[str, Any]) -> dict[str, Any]:
         REMEMBER_COOKIE_SECURE=values["SESSION_COOKIE_SECURE"],
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         WTF_CSRF_SSL_STRICT=production,
-        RATELIMIT_STORAGE_URI=values["RATELIMIT_STORAGE_URI"],
+        RATELIMIT_STORAGE_URI=storage_uri(values["RATELIMIT_STORAGE_URI"]),
         RATELIMIT_ENABLED=values["RATELIMIT_ENABLED"],
         RATELIMIT_HEADERS_ENABLED=True,
         BABEL_DEFAULT_TIMEZONE="UTC",

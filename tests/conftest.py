@@ -169,6 +169,23 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+def run_together(work: Callable[[], None], count: int = 8) -> None:
+    """Run ``work`` in ``count`` threads released at the same moment, and wait for all of them."""
+    import threading
+
+    start = threading.Barrier(count)
+
+    def released() -> None:
+        start.wait()
+        work()
+
+    threads = [threading.Thread(target=released) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def csrf_from(client: FlaskClient, url: str = "/login") -> str:
     page = client.get(url).get_data(as_text=True)
     match = CSRF_RE.search(page)

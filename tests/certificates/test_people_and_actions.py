@@ -13,7 +13,7 @@ from lms.extensions import db
 from lms.organisations import registry
 from lms.training import apikeys
 from lms.training.models import TrainingRecord
-from tests.conftest import csrf_from, post_form
+from tests.conftest import csrf_from, post_form, run_together
 
 
 def test_holder_pages(client, login, exam, issued):
@@ -307,11 +307,9 @@ def test_certificate_numbers_are_unique_under_concurrency(app):
     kind = f"CONC-{os.getpid()}"
     taken: list[int] = []
     lock = threading.Lock()
-    start = threading.Barrier(8)
     engine = db.engine  # the threads have no app context: give them the engine itself
 
     def worker() -> None:
-        start.wait()
         for _ in range(25):
             with Session(engine) as session:
                 value = next_number(kind, 2026, session)
@@ -319,11 +317,7 @@ def test_certificate_numbers_are_unique_under_concurrency(app):
             with lock:
                 taken.append(value)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(worker)
     with engine.begin() as conn:  # this test commits for real: leave nothing behind
         conn.execute(text("DELETE FROM registry_counters WHERE kind = :kind"), {"kind": kind})
     assert sorted(taken) == list(range(1, 201))

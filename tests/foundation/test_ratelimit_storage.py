@@ -6,6 +6,7 @@ import time
 
 from lms.extensions import limiter
 from lms.ratelimit_storage import SweptMemoryStorage, storage_uri
+from tests.conftest import run_together
 
 
 def test_memory_means_the_swept_storage(app):
@@ -22,10 +23,8 @@ def test_hits_from_many_threads_count_exactly_and_start_no_thread(monkeypatch):
 
     monkeypatch.setattr(threading, "Timer", no_timer)
     errors: list[BaseException] = []
-    start = threading.Barrier(8)
 
     def hit() -> None:
-        start.wait()
         try:
             for n in range(500):
                 storage.incr("shared", 60)
@@ -34,11 +33,7 @@ def test_hits_from_many_threads_count_exactly_and_start_no_thread(monkeypatch):
         except BaseException as exc:  # noqa: BLE001 - any failure in a thread fails the test
             errors.append(exc)
 
-    threads = [threading.Thread(target=hit) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(hit)
     assert errors == []
     assert storage.get("shared") == 8 * 500
     assert storage.get_moving_window("window", 10_000, 60)[1] == 4000

@@ -65,6 +65,8 @@ def test_the_navigator_saves_the_answer_before_it_goes(client, taking):
     page = client.get(url + "?lang=en").get_data(as_text=True)
     buttons = re.findall(r'<button type="submit" form="answer-form" name="go" value="(\d+)"', page)
     assert buttons == [str(i.position) for i in attempt.items]
+    # the form's default button (Enter on an option) comes before them all and goes on to the next question
+    assert re.search(r'<button type="submit" form="answer-form" name="go" value="(\w+)"', page).group(1) == "next"
     assert f'href="/attempts/{attempt.id}/q/' not in page  # no navigator link leaves the form unsent
     item = next(i for i in attempt.items if i.position == 2)
     chosen = item.option_order[:1]

@@ -22,6 +22,7 @@ def test_the_navigator_keeps_an_answer_without_scripts(live_app, open_page):
     page.goto(base + "/tests/?lang=en")
     page.locator("article.card", has_text="KZ-OSH-MGR").locator("button[type=submit]").click()
     attempt_id, total = current_attempt(live_app, EMAIL)
+    assert total >= 3
     page.wait_for_url(f"**/attempts/{attempt_id}/q/1*")
     expect(page.locator(".save-state")).to_be_empty()  # no script: nothing saves by itself
 
@@ -36,4 +37,10 @@ def test_the_navigator_keeps_an_answer_without_scripts(live_app, open_page):
     page.wait_for_url(f"**/attempts/{attempt_id}/q/1")
     expect(page.locator(f"input[name=option][value='{value}']")).to_be_checked()
     page.steps("question 1 again")
-    assert total >= 3
+
+    # Enter on an option saves and goes on to the next question, not to the navigator's first number
+    page.locator("input[name=option]").last.focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/attempts/{attempt_id}/q/2")
+    expect(page.locator(".navigator button.answered")).to_have_count(1)  # question 1, its answer changed

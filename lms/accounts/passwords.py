@@ -76,13 +76,10 @@ class Lane:
                                                     initializer=self._lower_priority)
             return self._executor
 
-    def _full(self) -> bool:
-        cfg = current_app.config
-        return cfg["LMS_PASSWORD_LANE_NICE"] > 0 and self.waiting >= cfg["LMS_PASSWORD_LANE_DEPTH"]
-
     def full(self) -> bool:
         """Would a sign-in be refused now? A view may look before any work; ``run`` decides under the lock."""
-        return self._full()
+        cfg = current_app.config
+        return cfg["LMS_PASSWORD_LANE_NICE"] > 0 and self.waiting >= cfg["LMS_PASSWORD_LANE_DEPTH"]
 
     def run(self, work: Callable[[], T], *, admit: bool = False) -> T:
         """``work()`` in the lane. ``admit``: a sign-in, refused with ``Busy`` when the lane is full."""
@@ -91,7 +88,7 @@ class Lane:
             return work()
         executor = self.executor(nice)
         with self._lock:
-            if admit and self._full():
+            if admit and self.full():
                 raise Busy(retry_after=retry_after())
             self.waiting += 1
         try:

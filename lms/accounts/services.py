@@ -22,8 +22,13 @@ from lms.tokens import InvalidToken, make_token, read_token
 from lms.util import external_url
 
 
+def email_key(email: str | None) -> str:
+    """An e-mail as typed, in the form accounts are stored and looked up (trimmed, lower case, bounded)."""
+    return (email or "").strip().lower()[:254]
+
+
 def find_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    return db.session.scalar(select(User).where(User.email == email_key(email)))
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -33,7 +38,7 @@ def authenticate(email: str, password: str) -> User | None:
     ok = verify_password(user.password_hash if user else None, password, admit=True)
     if not ok or user is None or not user.is_active:
         audit.record("auth.login_failed", object_type="user", object_id=user.id if user else None,
-                     after={"email": email.strip().lower()[:254]})
+                     after={"email": email_key(email)})
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -22,7 +23,7 @@ bp = Blueprint("accounts", __name__)
 def _account_key() -> str:
     """The account a sign-in is for (the e-mail as typed, normalized), so that guessing one account's password
     is limited wherever the guesses come from, and an exam room behind one address is not limited as a whole."""
-    email = (request.form.get("email") or "").strip().lower()[:254]
+    email = services.email_key(request.form.get("email"))
     return f"account:{email}" if email else f"address:{get_remote_address()}"
 
 
@@ -58,13 +59,22 @@ def login():
             if _from_script():  # the script opens the next page itself: a followed redirect would build it twice
                 return jsonify(next=safe_next(form.next.data))
             return redirect(safe_next(form.next.data))
-    return render_template("accounts/login.html", form=form)
+    return _page(form)
 
 
 def _from_script() -> bool:
     """The sign-in page's script sent this (``login.js``): it waits out a busy answer and opens the next page
     itself, so it gets short answers instead of pages."""
     return bool(request.headers.get("X-Waiting-Room"))
+
+
+# What the sign-in page's script shows while it waits (its data attribute) and what it is told when held
+WAITING = _l("Many candidates are signing in at this moment. Please wait: you will be signed in automatically in "
+             "a few seconds.")
+
+
+def _page(form: LoginForm, status: int = 200, *, busy: bool = False):
+    return render_template("accounts/login.html", form=form, busy=busy, waiting=WAITING), status
 
 
 def _busy(form: LoginForm, seconds: int):
@@ -74,9 +84,8 @@ def _busy(form: LoginForm, seconds: int):
     time would take the CPU the lane needs."""
     ask_to_retry(seconds)
     if _from_script():
-        return _("Many candidates are signing in at this moment. Please wait: you will be signed in "
-                 "automatically in a few seconds."), 503, {"Content-Type": "text/plain; charset=utf-8"}
-    return render_template("accounts/login.html", form=form, busy=True), 503
+        return str(WAITING), 503, {"Content-Type": "text/plain; charset=utf-8"}
+    return _page(form, 503, busy=True)
 
 
 @bp.post("/logout")

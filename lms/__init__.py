@@ -63,7 +63,7 @@ def _init_extensions(app: Flask) -> None:
     from lms.errors import install_retry_after
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
     from lms.forms import install_csrf
-    from lms.i18n import select_locale
+    from lms.i18n import install_fast_gettext, select_locale
     from lms.profiles import get_profile
     from lms.storage import make_storage
 
@@ -72,6 +72,13 @@ def _init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
+    if app.config["LMS_DATABASE_PRE_PING"]:
+        from lms.db import ping_when_idle
+
+        with app.app_context():
+            for engine in db.engines.values():
+                if engine.dialect.name != "sqlite":  # a file: no server to drop the connection
+                    ping_when_idle(engine, app.config["LMS_DATABASE_PING_IDLE"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     install_csrf(app)
@@ -81,6 +88,7 @@ def _init_extensions(app: Flask) -> None:
         timezone_selector=lambda: get_profile().timezone,
         default_translation_directories=str(Path(__file__).resolve().parent / "translations"),
     )
+    install_fast_gettext(app)
     install_retry_after(app)  # before the limiter: its after-request function then runs first
     limiter.init_app(app)
 

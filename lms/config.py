@@ -45,8 +45,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGNING_KEY_PATH", None, str, "PEM file with the Centre's Ed25519 private key"),
     Setting("DATABASE_URL", None, str, "SQLAlchemy URL; default sqlite:///instance/lms.sqlite3"),
     Setting("DATABASE_PRE_PING", True, _bool,
-            "test each pooled connection before use (a round trip per request; off: the first request on a "
-            "connection the database dropped gets a 503 and the pool is renewed)"),
+            "test a pooled connection before use when it sat idle (off: the first request on a connection the "
+            "database dropped gets a 503 and the pool is renewed)"),
+    Setting("DATABASE_PING_IDLE", 10.0, float,
+            "seconds a pooled connection may sit idle and still be used untested (0: test it every time, a "
+            "round trip per request)"),
     Setting("COUNTRY", "KZ", str, "country profile: KZ or KG"),
     Setting("DEFAULT_LOCALE", None, str, "UI language when none is chosen; default the profile's state language"),
     Setting("CENTRE_NAME", None, str, "overrides the profile's name of the Centre"),
@@ -198,7 +201,6 @@ def flask_config(values: dict[str, Any]) -> dict[str, Any]:
     mapped.update(
         SECRET_KEY=values["SECRET_KEY"],
         SQLALCHEMY_DATABASE_URI=values["DATABASE_URL"],
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": values["DATABASE_PRE_PING"]},
         MAX_CONTENT_LENGTH=values["MAX_UPLOAD_MB"] * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -9,7 +9,7 @@ from sqlalchemy.orm import lazyload
 
 from lms.certificates import services
 from lms.certificates.models import Certificate, shown
-from lms.certificates.verification import credential_response, lookup, render_status
+from lms.certificates.verification import credential_response, log_check, lookup, render_status
 from lms.extensions import db
 from lms.tokens import InvalidToken, make_token, read_token
 from lms.util import external_url
@@ -67,4 +67,5 @@ def shared(token: str):
     certificate = lookup(Certificate.id == wanted) if isinstance(wanted, int) else None
     if certificate is None:
         return render_template("certificates/not_found.html"), 404
-    return render_status(certificate, "share")
+    log_check(certificate.id, "share")
+    return render_status(certificate)

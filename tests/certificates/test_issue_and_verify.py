@@ -105,14 +105,15 @@ def test_status_shows_at_once_with_reason(client, issued, make_user, action, lab
     assert db.session.get(Certificate, issued.id) is not None  # never deleted
 
 
-def test_the_verify_page_masks_the_iin_and_makes_two_statements(client, issued, count_queries):
+def test_the_verify_page_masks_the_iin_and_makes_one_statement(client, issued, count_queries):
     from lms.identifiers import mask
 
     client.get(f"/v/{issued.code}")  # the first request of the session loads what every request shares
     with count_queries() as counted:
         page = client.get(f"/v/{issued.code}?lang=en").get_data(as_text=True)
-    # the certificate with its curriculum, version, organisation and earlier checks; the check logged
-    assert counted.n == 2, counted.statements
+    # the certificate with its curriculum, version, organisation and earlier checks, and the check logged:
+    # one statement on PostgreSQL (the log a data-modifying CTE), two on SQLite
+    assert counted.n == (1 if db.engine.dialect.name == "postgresql" else 2), counted.statements
     assert issued.holder_name in page and mask(issued.iin) in page and issued.iin not in page
     assert "checks so far: 2" in page
 

@@ -83,3 +83,20 @@ def test_error_pages_are_localized(client, locale, status_url):
     response = client.get(f"{status_url}?lang={locale}")
     assert response.status_code == 404
     assert f'<html lang="{locale}">' in response.get_data(as_text=True)
+
+
+def test_templates_follow_force_locale_inside_a_request(app):
+    """The templates' gettext keeps the request's catalogue beside its locale object, so a part rendered in
+    another language (the certificate PDF is always Russian) gets that language and the page its own after."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context("/?lang=kk"):
+        app.preprocess_request()
+        source = '{{ _("Sign in") }}'
+        page = render_template_string(source)
+        with force_locale("ru"):
+            inside = render_template_string(source)
+        with force_locale("en"):
+            english = render_template_string(source)
+        assert (page, inside, english, render_template_string(source)) == ("Кіру", "Войти", "Sign in", "Кіру")

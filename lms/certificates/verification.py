@@ -102,7 +102,7 @@ def lookup(condition) -> Shown | None:
     return Shown(**row._mapping) if row is not None else None
 
 
-def checked(code: str, channel: str) -> Shown | None:
+def lookup_and_log(code: str, channel: str) -> Shown | None:
     """``lookup`` by verification code and the check's log entry (found or not) together. On PostgreSQL that
     is one statement, the insert a data-modifying CTE (whose row the count of earlier checks does not see),
     sent on its own outside a transaction when the request has none open: one round trip in place of four
@@ -111,27 +111,30 @@ def checked(code: str, channel: str) -> Shown | None:
     CPU than running it)."""
     bind = db.session.get_bind()
     if bind.dialect.name != "postgresql":
-        row = db.session.execute(_statements()[0], {"code": code}).first()
+        row = db.session.execute(_by_code(), {"code": code}).first()
         log_check(row.id if row is not None else None, channel)
     else:
         if isinstance(bind, Engine) and not db.session().in_transaction():  # (a test's session is bound to
             db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})  # its transaction)
         digest, agent = _asker()
-        row = db.session.execute(_statements()[1], {"code": code, "ip_hash": digest, "user_agent": agent,
-                                                    "channel": channel}).first()
+        row = db.session.execute(_by_code_logged(), {"code": code, "ip_hash": digest, "user_agent": agent,
+                                                     "channel": channel}).first()
     return Shown(**row._mapping) if row is not None else None
 
 
 @functools.cache
-def _statements():
-    """By code: the lookup, and the lookup with its logged check (PostgreSQL)."""
-    by_code = _shown(Certificate.code == bindparam("code"))
-    found = by_code.cte("found")
+def _by_code():
+    return _shown(Certificate.code == bindparam("code"))
+
+
+@functools.cache
+def _by_code_logged():
+    found = _by_code().cte("found")
     logged = insert(VerificationCheck.__table__).from_select(
         ["certificate_id", "ip_hash", "user_agent", "channel", "found"],
         select(select(found.c.id).scalar_subquery(), bindparam("ip_hash"), bindparam("user_agent"),
                bindparam("channel"), exists(found.select()))).cte("logged")
-    return by_code, select(found).add_cte(logged)
+    return select(found).add_cte(logged)
 
 
 def well_formed(code: str) -> bool:
@@ -154,7 +157,7 @@ def render_status(certificate: Shown):
 @limiter.limit(verify_limit)
 def verify(code: str):
     if well_formed(code):
-        certificate = checked(code, "page")
+        certificate = lookup_and_log(code, "page")
     else:  # a tampered, truncated or overlong code never reaches the certificates
         certificate = None
         log_check(None, "page")

@@ -142,6 +142,8 @@ def test_expired_and_near_expiry(client, issued, frozen_clock):
 def test_unknown_tampered_or_overlong_codes_are_a_friendly_404(client, issued, code):
     response = client.get(f"/v/{code}?lang=en")
     assert response.status_code == 404 and "Certificate not found" in response.get_data(as_text=True)
+    logged = db.session.scalars(select(VerificationCheck)).all()  # counted too, as a check that found nothing
+    assert [(c.certificate_id, c.found, c.channel) for c in logged] == [(None, False, "page")]
 
 
 def test_every_check_is_logged_with_a_hashed_ip(client, issued):

@@ -23,18 +23,19 @@ def test_the_check_is_one_statement_committed_on_its_own(tmp_path):
             db.session.remove()
         client = app.test_client()
         client.get("/healthz")
-        statements: list[str] = []
+        statements, used = [], []
         with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+            event.listen(db.engine, "before_cursor_execute", lambda connection, *args: (
+                statements.append(args[1]), used.append(connection.connection.dbapi_connection)))
         assert client.get("/v/" + "B" * 20).status_code == 404  # well formed, unknown: looked up and logged
         assert len(statements) == 1 and statements[0].lstrip().startswith("WITH"), statements
         other = create_engine(url)  # committed by itself: another connection sees the check at once
         with other.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM verification_checks WHERE NOT found")).scalar() == 1
         other.dispose()
-        with app.app_context(), db.engine.connect() as connection:  # the same pooled connection
-            assert connection.connection.dbapi_connection.autocommit is False
-            assert len(statements) == 1
+        with app.app_context(), db.engine.connect() as connection:
+            assert connection.connection.dbapi_connection is used[0]  # the same pooled connection,
+            assert connection.connection.dbapi_connection.autocommit is False  # back to transactions
     finally:
         with app.app_context():
             db.engine.dispose()
